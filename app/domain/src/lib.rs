@@ -1,0 +1,18 @@
+//! Switchyard's decision engine: pure Rust, no I/O, no clock. It compiles to WASM for the browser
+//! and natively for the server, so both compute the same numbers.
+
+pub mod break_even;
+mod error;
+mod model;
+pub mod reference;
+pub mod scoring;
+pub mod weights;
+
+pub use break_even::{BreakEven, Flip, Ratio, break_even};
+pub use error::ValidationError;
+pub use model::{Candidate, CandidateStatus, Context, Criterion, MAX_SCORE, Model, Score, ScoreTable, Tier};
+pub use scoring::{CandidateResult, Evaluation, evaluate, format_points, points};
+pub use weights::{FULL, Weights};
+
+#[cfg(test)]
+mod tests;
