@@ -1,0 +1,200 @@
+//! Types that cross the wire, shared by the REST API, server functions and the browser.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use domain::{BreakEven, Context, Evaluation, Model, Tier, ValidationError, Weights, points};
+
+/// A saved, named weight set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Database id.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// Why these weights.
+    pub description: String,
+    /// Tier it is meant for.
+    pub tier: Option<Tier>,
+    /// Greenfield or brownfield.
+    pub context: Option<Context>,
+    /// Criterion key → percent.
+    pub weights: BTreeMap<String, f64>,
+    /// Row version for optimistic concurrency.
+    pub version: i32,
+    /// Last change, RFC 3339.
+    pub updated_at: String,
+}
+
+/// What a client sends to create or update a profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileInput {
+    /// Unique name, 1–80 characters.
+    pub name: String,
+    /// Optional description, up to 4000 characters.
+    #[serde(default)]
+    pub description: String,
+    /// Tier it is meant for.
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// Greenfield or brownfield.
+    #[serde(default)]
+    pub context: Option<Context>,
+    /// Criterion key → percent, summing to 100.
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// A validated profile input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidProfile {
+    /// Trimmed name.
+    pub name: String,
+    /// Trimmed description.
+    pub description: String,
+    /// Tier.
+    pub tier: Option<Tier>,
+    /// Context.
+    pub context: Option<Context>,
+    /// Weights aligned with the model's criteria.
+    pub weights: Weights,
+}
+
+impl ProfileInput {
+    /// Checks every field against the model; all problems are reported at once.
+    pub fn validate(&self, model: &Model) -> Result<ValidProfile, ValidationError> {
+        let mut err = ValidationError::default();
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            err.add("name", "give the profile a name");
+        } else if name.chars().count() > 80 {
+            err.add("name", "keep the name to 80 characters or fewer");
+        }
+        let description = self.description.trim().to_string();
+        if description.chars().count() > 4000 {
+            err.add("description", "keep the description to 4000 characters or fewer");
+        }
+        if self.context.is_some() && self.tier.is_none() {
+            err.add("context", "a greenfield/brownfield context needs a tier; set tier or drop context");
+        }
+        let weights = match Weights::from_percent_map(model, &self.weights) {
+            Ok(w) => w,
+            Err(e) => {
+                for (k, v) in e.fields {
+                    err.add(k, v);
+                }
+                Weights::default()
+            }
+        };
+        err.into_result(ValidProfile { name, description, tier: self.tier, context: self.context, weights })
+    }
+}
+
+/// Everything the what-if studio needs on first render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudioData {
+    /// Criteria, candidates, scores.
+    pub model: Model,
+    /// Saved profiles, default first.
+    pub profiles: Vec<Profile>,
+}
+
+/// `POST /api/v1/evaluate` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateRequest {
+    /// Criterion key → percent.
+    pub weights: BTreeMap<String, f64>,
+    /// Apply this tier's score overrides.
+    #[serde(default)]
+    pub tier: Option<Tier>,
+}
+
+/// One candidate in an evaluation response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResultJson {
+    /// Candidate key.
+    pub candidate: String,
+    /// Weighted total, 0–5.
+    pub total: f64,
+    /// 1 is best; ties share.
+    pub rank: u32,
+    /// Criterion key → weighted contribution.
+    pub contributions: BTreeMap<String, f64>,
+}
+
+/// A flip point in an evaluation response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FlipJson {
+    /// Weight in percent (two decimals) at which the challenger ties.
+    pub weight: f64,
+    /// Who leads past it.
+    pub challenger: String,
+}
+
+/// The break-even of one criterion in an evaluation response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BreakEvenJson {
+    /// Current weight in percent.
+    pub current: f64,
+    /// Nearest flip below the current weight.
+    pub below: Option<FlipJson>,
+    /// Nearest flip above.
+    pub above: Option<FlipJson>,
+    /// True when no weight from 0 to 100 % changes the winner.
+    pub never_flips: bool,
+}
+
+/// `POST /api/v1/evaluate` response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvaluateResponse {
+    /// Tier whose overrides were applied.
+    pub tier: Option<Tier>,
+    /// Candidates by rank.
+    pub results: Vec<ResultJson>,
+    /// Strict leader, `null` on a tie.
+    pub winner: Option<String>,
+    /// Leader minus runner-up.
+    pub margin: f64,
+    /// Margin ≥ 10 % of the winner's total.
+    pub clear_winner: bool,
+    /// Criterion key → break-even; empty when there is no strict leader.
+    pub break_even: BTreeMap<String, BreakEvenJson>,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl EvaluateResponse {
+    /// Builds the response from engine output.
+    pub fn new(model: &Model, tier: Option<Tier>, e: &Evaluation, be: Option<&[BreakEven]>) -> Self {
+        let results = e
+            .results
+            .iter()
+            .map(|r| ResultJson {
+                candidate: r.candidate.clone(),
+                total: points(r.total),
+                rank: r.rank,
+                contributions: model.criteria.iter().zip(&r.contributions).map(|(c, &v)| (c.key.clone(), points(v))).collect(),
+            })
+            .collect();
+        let flip = |f: &domain::Flip| FlipJson { weight: round2(f.weight.percent()), challenger: f.challenger.clone() };
+        let break_even = be
+            .unwrap_or_default()
+            .iter()
+            .zip(&model.criteria)
+            .map(|(b, c)| {
+                (
+                    c.key.clone(),
+                    BreakEvenJson {
+                        current: f64::from(b.current) / 10.0,
+                        below: b.below.as_ref().map(flip),
+                        above: b.above.as_ref().map(flip),
+                        never_flips: b.never_flips(),
+                    },
+                )
+            })
+            .collect();
+        EvaluateResponse { tier, results, winner: e.winner.clone(), margin: points(e.margin), clear_winner: e.clear_winner, break_even }
+    }
+}

@@ -1,0 +1,143 @@
+//! `AppError`: the one error type shared by the REST API, server functions and the browser.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use domain::ValidationError;
+
+/// Everything that can go wrong in a request, safe to show to a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The entity does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Not signed in.
+    #[error("sign in first")]
+    Unauthorized,
+    /// Signed in without the needed role.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// The request body could not be read (malformed JSON, wrong types).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Input that was read but is wrong; `fields` names each field and how to fix it.
+    #[error("{message}")]
+    Validation {
+        /// Summary.
+        message: String,
+        /// Field path → problem.
+        fields: BTreeMap<String, String>,
+    },
+    /// A stale write or a name already taken; `current` carries the current state when known.
+    #[error("{message}")]
+    Conflict {
+        /// What happened and what to do.
+        message: String,
+        /// The current entity as JSON.
+        current: Option<serde_json::Value>,
+    },
+    /// Anything else; the cause is logged on the server, never sent.
+    #[error("something went wrong on the server; try again, and tell an admin if it persists")]
+    Internal,
+    /// A transport failure reported by the server-function machinery.
+    #[error("{0}")]
+    ServerFn(String),
+}
+
+impl AppError {
+    /// The HTTP status for this error.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::NotFound(_) => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::BadRequest(_) => 400,
+            AppError::Validation { .. } => 422,
+            AppError::Conflict { .. } => 409,
+            AppError::Internal | AppError::ServerFn(_) => 500,
+        }
+    }
+
+    /// The machine-readable code in the error JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Validation { .. } => "validation",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Internal | AppError::ServerFn(_) => "internal",
+        }
+    }
+
+    /// A validation error on one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ValidationError::field(field, message).into()
+    }
+
+    /// Field messages, when this is a validation error.
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        match self {
+            AppError::Validation { fields, .. } => fields.clone(),
+            _ => BTreeMap::new(),
+        }
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(e: ValidationError) -> Self {
+        let message = match e.fields.len() {
+            1 => e.to_string(),
+            n => format!("{n} fields need fixing: {e}"),
+        };
+        AppError::Validation { message, fields: e.fields }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        AppError::ServerFn(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+    use axum::Json;
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+
+    impl From<sqlx::Error> for AppError {
+        fn from(e: sqlx::Error) -> Self {
+            match &e {
+                sqlx::Error::RowNotFound => AppError::NotFound("not found".into()),
+                sqlx::Error::Database(db) if db.constraint() == Some("profiles_name_key") => AppError::Conflict {
+                    message: "a profile with this name already exists; choose another name".into(),
+                    current: None,
+                },
+                _ => {
+                    tracing::error!(error = %e, "database error");
+                    AppError::Internal
+                }
+            }
+        }
+    }
+
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut error = serde_json::json!({
+                "code": self.code(),
+                "message": self.to_string(),
+                "fields": self.fields(),
+            });
+            if let AppError::Conflict { current: Some(current), .. } = &self {
+                error["current"] = current.clone();
+            }
+            (status, Json(serde_json::json!({ "error": error }))).into_response()
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Pages, one per route.
+
+pub mod studio;
+
+pub use studio::Studio;
+
+use leptos::prelude::*;
+
+/// Shown for an unknown path.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="panel">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. Go back to the " <a href="/">"what-if studio"</a> "."</p>
+        </section>
+    }
+}

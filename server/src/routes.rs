@@ -1,0 +1,176 @@
+//! Plain Axum routes: `/healthz` and the JSON API under `/api/v1`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+use app::AppError;
+use app::api::types::{EvaluateRequest, EvaluateResponse, ProfileInput};
+use app::ssr::{AppState, db};
+use domain::{CandidateStatus, Weights, break_even, evaluate};
+
+/// The API routes.
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/criteria", get(criteria))
+        .route("/api/v1/candidates", get(candidates))
+        .route("/api/v1/profiles", get(list_profiles).post(create_profile))
+        .route("/api/v1/profiles/{id}", get(get_profile).put(update_profile).delete(delete_profile))
+        .route("/api/v1/evaluate", post(evaluate_weights))
+        .fallback(api_not_found)
+}
+
+type ApiResult<T> = Result<T, AppError>;
+
+/// `Json` whose rejections use the API's error shape and say what to fix.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::Validation {
+                message: format!("the JSON has the wrong shape: {}", e.body_text()),
+                fields: Default::default(),
+            }),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(AppError::BadRequest(format!("the body is not valid JSON: {}", e.body_text())))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(AppError::BadRequest("send the body as JSON with `Content-Type: application/json`".into()))
+            }
+            Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+fn parse_id(what: &str, raw: &str) -> ApiResult<i64> {
+    raw.parse().map_err(|_| AppError::NotFound(format!("no {what} with id '{raw}'; ids are whole numbers")))
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("no such API route; see DESIGN.md for the routes of /api/v1".into())
+}
+
+async fn healthz(State(pool): State<PgPool>) -> Response {
+    if db::ping(&pool).await {
+        Json(json!({"status": "ok"})).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "reason": "database unreachable"})))
+            .into_response()
+    }
+}
+
+async fn criteria(State(pool): State<PgPool>) -> ApiResult<Json<Value>> {
+    let model = db::load_model(&pool).await?;
+    Ok(Json(json!(model.criteria)))
+}
+
+async fn candidates(State(pool): State<PgPool>) -> ApiResult<Json<Value>> {
+    let model = db::load_model(&pool).await?;
+    let list: Vec<Value> = model
+        .candidates
+        .iter()
+        .map(|c| {
+            let scores: serde_json::Map<String, Value> = model
+                .scores
+                .iter()
+                .filter(|s| s.candidate == c.key && s.tier.is_none())
+                .map(|s| (s.criterion.clone(), json!({"score": s.score, "rationale": s.rationale})))
+                .collect();
+            let overrides: Vec<Value> = model
+                .scores
+                .iter()
+                .filter(|s| s.candidate == c.key && s.tier.is_some())
+                .map(|s| json!({"criterion": s.criterion, "tier": s.tier, "score": s.score, "rationale": s.rationale}))
+                .collect();
+            json!({
+                "key": c.key,
+                "name": c.name,
+                "status": c.status,
+                "scored": c.status == CandidateStatus::Scored,
+                "summary": c.summary,
+                "dismissed_reason": c.dismissed_reason,
+                "scores": scores,
+                "tier_overrides": overrides,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+async fn list_profiles(State(pool): State<PgPool>) -> ApiResult<Json<Value>> {
+    let model = db::load_model(&pool).await?;
+    Ok(Json(json!(db::list_profiles(&pool, &model).await?)))
+}
+
+async fn get_profile(State(pool): State<PgPool>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let id = parse_id("profile", &id)?;
+    let model = db::load_model(&pool).await?;
+    Ok(Json(json!(db::get_profile(&pool, &model, id).await?)))
+}
+
+async fn create_profile(State(pool): State<PgPool>, ApiJson(input): ApiJson<ProfileInput>) -> ApiResult<Response> {
+    let model = db::load_model(&pool).await?;
+    let valid = input.validate(&model)?;
+    let profile = db::create_profile(&pool, &model, &valid).await?;
+    Ok((StatusCode::CREATED, Json(profile)).into_response())
+}
+
+/// PUT body: the profile fields plus the `version` that was read.
+#[derive(Deserialize)]
+struct ProfileUpdate {
+    #[serde(flatten)]
+    input: ProfileInput,
+    version: Option<i32>,
+}
+
+async fn update_profile(
+    State(pool): State<PgPool>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ProfileUpdate>,
+) -> ApiResult<Json<Value>> {
+    let id = parse_id("profile", &id)?;
+    let model = db::load_model(&pool).await?;
+    let valid = body.input.validate(&model);
+    let version = body.version.ok_or_else(|| {
+        AppError::field("version", "send the version you read (from GET /api/v1/profiles/{id}) so a newer save is not overwritten")
+    });
+    let (valid, version) = match (valid, version) {
+        (Ok(v), Ok(n)) => (v, n),
+        (Err(mut e), Err(AppError::Validation { fields, .. })) => {
+            e.fields.extend(fields);
+            return Err(e.into());
+        }
+        (Err(e), _) => return Err(e.into()),
+        (_, Err(e)) => return Err(e),
+    };
+    Ok(Json(json!(db::update_profile(&pool, &model, id, version, &valid).await?)))
+}
+
+async fn delete_profile(State(pool): State<PgPool>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    db::delete_profile(&pool, parse_id("profile", &id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn evaluate_weights(
+    State(pool): State<PgPool>,
+    ApiJson(req): ApiJson<EvaluateRequest>,
+) -> ApiResult<Json<EvaluateResponse>> {
+    let model = db::load_model(&pool).await?;
+    let weights = Weights::from_percent_map(&model, &req.weights)?;
+    let table = model.score_table(req.tier);
+    let e = evaluate(&table, &weights);
+    let be = break_even(&table, &weights);
+    Ok(Json(EvaluateResponse::new(&model, req.tier, &e, be.as_deref())))
+}
