@@ -4,7 +4,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -25,7 +25,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/profiles", get(list_profiles).post(create_profile))
         .route("/api/v1/profiles/{id}", get(get_profile).put(update_profile).delete(delete_profile))
         .route("/api/v1/evaluate", post(evaluate_weights))
-        .fallback(api_not_found)
+        .route("/api/v1/{*rest}", any(api_not_found))
 }
 
 type ApiResult<T> = Result<T, AppError>;

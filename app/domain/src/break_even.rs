@@ -86,7 +86,8 @@ pub fn break_even(table: &ScoreTable, weights: &Weights) -> Option<Vec<BreakEven
                     let Some(t) = tie_point(&table.rows[winner], row, &weights.0, i, totals[winner] - totals[c]) else {
                         continue;
                     };
-                    if t.num < 0 || t.cmp_int(full).is_gt() {
+                    // A tie exactly at 0 % or 100 % is not an overtake: there is no weight beyond it.
+                    if t.num <= 0 || t.cmp_int(full).is_ge() {
                         continue;
                     }
                     let flip = Flip { weight: t, challenger: table.candidates[c].clone() };

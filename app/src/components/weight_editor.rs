@@ -69,13 +69,12 @@ pub fn WeightEditor(state: StudioState) -> impl IntoView {
                                 on:input=move |ev| set_weight(i, event_target_value(&ev))
                             />
                             <input
-                                type="number"
+                                type="text"
                                 id=format!("w-{key}")
                                 class="weight-number"
-                                min="0"
-                                max="100"
-                                step="0.1"
                                 inputmode="decimal"
+                                autocomplete="off"
+                                size="5"
                                 prop:value=value
                                 disabled=locked
                                 aria-invalid=move || error().is_some().to_string()

@@ -55,7 +55,8 @@ fn tier_from_str(s: &str) -> Option<Tier> {
 #[component]
 pub fn StudioView(data: StudioData) -> impl IntoView {
     let StudioData { model, profiles } = data;
-    let first = profiles.iter().find(|p| p.tier.is_none()).or(profiles.first()).cloned();
+    // The default is the first profile ever saved without a tier: the seed's "Industrial ADR 2026".
+    let first = profiles.iter().filter(|p| p.tier.is_none()).min_by_key(|p| p.id).or(profiles.first()).cloned();
     let n = model.criteria.len();
     let initial = first.as_ref().map_or_else(|| Weights(vec![0; n]), |p| weights_of(&model, p));
     let state = StudioState {

@@ -1,0 +1,8 @@
+//! Integration tests against real PostgreSQL: repositories and the HTTP API on the real router.
+//! One binary, so the crate graph links once.
+
+#![allow(clippy::unwrap_used)]
+
+mod db;
+mod helpers;
+mod http;
