@@ -91,7 +91,10 @@ impl From<ValidationError> for AppError {
             1 => e.to_string(),
             n => format!("{n} fields need fixing: {e}"),
         };
-        AppError::Validation { message, fields: e.fields }
+        AppError::Validation {
+            message,
+            fields: e.fields,
+        }
     }
 }
 
@@ -114,10 +117,13 @@ mod ssr {
         fn from(e: sqlx::Error) -> Self {
             match &e {
                 sqlx::Error::RowNotFound => AppError::NotFound("not found".into()),
-                sqlx::Error::Database(db) if db.constraint() == Some("profiles_name_key") => AppError::Conflict {
-                    message: "a profile with this name already exists; choose another name".into(),
-                    current: None,
-                },
+                sqlx::Error::Database(db) if db.constraint() == Some("profiles_name_key") => {
+                    AppError::Conflict {
+                        message: "a profile with this name already exists; choose another name"
+                            .into(),
+                        current: None,
+                    }
+                }
                 _ => {
                     tracing::error!(error = %e, "database error");
                     AppError::Internal
@@ -128,13 +134,18 @@ mod ssr {
 
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
-            let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(self.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut error = serde_json::json!({
                 "code": self.code(),
                 "message": self.to_string(),
                 "fields": self.fields(),
             });
-            if let AppError::Conflict { current: Some(current), .. } = &self {
+            if let AppError::Conflict {
+                current: Some(current),
+                ..
+            } = &self
+            {
                 error["current"] = current.clone();
             }
             (status, Json(serde_json::json!({ "error": error }))).into_response()

@@ -8,7 +8,12 @@ use std::net::SocketAddr;
 #[command(name = "switchyard", version, about)]
 pub struct Config {
     /// PostgreSQL connection URL; the database is created if it does not exist.
-    #[arg(long, env = "DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/switchyard", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/switchyard",
+        hide_env_values = true
+    )]
     pub database_url: String,
 
     /// Address to listen on.

@@ -22,18 +22,30 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
 /// Connects to PostgreSQL, creating the database first when it does not exist.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
-    if !sqlx::Postgres::database_exists(url).await.context("checking that the database exists")? {
+    if !sqlx::Postgres::database_exists(url)
+        .await
+        .context("checking that the database exists")?
+    {
         tracing::info!("creating the database");
-        sqlx::Postgres::create_database(url).await.context("creating the database")?;
+        sqlx::Postgres::create_database(url)
+            .await
+            .context("creating the database")?;
     }
-    PgPoolOptions::new().max_connections(max_connections).connect(url).await.context("connecting to PostgreSQL")
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .connect(url)
+        .await
+        .context("connecting to PostgreSQL")
 }
 
 /// Applies migrations and loads the seed's reference data into an empty database.
 pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.context("applying migrations")?;
     let reference = domain::reference::reference().context("reading the bundled reference data")?;
-    if app::ssr::seed::load_reference_if_empty(pool, &reference).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+    if app::ssr::seed::load_reference_if_empty(pool, &reference)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
         tracing::info!("loaded the reference data: 9 criteria, 4 candidates, 6 weight profiles");
     }
     Ok(())
@@ -57,7 +69,12 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .merge(routes::api())
-        .leptos_routes_with_context(&state, routes, move || provide_context(pool.clone()), move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(pool.clone()),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -66,7 +83,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await.context("serving HTTP")
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("serving HTTP")
 }
 
 async fn shutdown() {
@@ -75,7 +95,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

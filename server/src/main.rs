@@ -10,7 +10,9 @@ use server::{AppState, connect, leptos_options, prepare, serve};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     let config = Config::parse();
     let pool = connect(&config.database_url, config.db_pool).await?;
@@ -25,7 +27,10 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("listening on {}", config.addr))?;
             let addr = listener.local_addr()?;
-            let state = AppState { pool, leptos_options: leptos_options(&config.site_root, addr) };
+            let state = AppState {
+                pool,
+                leptos_options: leptos_options(&config.site_root, addr),
+            };
             tracing::info!("Switchyard is serving on http://{addr}");
             serve(listener, state).await
         }

@@ -23,7 +23,10 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/criteria", get(criteria))
         .route("/api/v1/candidates", get(candidates))
         .route("/api/v1/profiles", get(list_profiles).post(create_profile))
-        .route("/api/v1/profiles/{id}", get(get_profile).put(update_profile).delete(delete_profile))
+        .route(
+            "/api/v1/profiles/{id}",
+            get(get_profile).put(update_profile).delete(delete_profile),
+        )
         .route("/api/v1/evaluate", post(evaluate_weights))
         .route("/api/v1/{*rest}", any(api_not_found))
 }
@@ -43,19 +46,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 message: format!("the JSON has the wrong shape: {}", e.body_text()),
                 fields: Default::default(),
             }),
-            Err(JsonRejection::JsonSyntaxError(e)) => {
-                Err(AppError::BadRequest(format!("the body is not valid JSON: {}", e.body_text())))
-            }
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(AppError::BadRequest("send the body as JSON with `Content-Type: application/json`".into()))
-            }
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::BadRequest(format!(
+                "the body is not valid JSON: {}",
+                e.body_text()
+            ))),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+                "send the body as JSON with `Content-Type: application/json`".into(),
+            )),
             Err(e) => Err(AppError::BadRequest(e.body_text())),
         }
     }
 }
 
 fn parse_id(what: &str, raw: &str) -> ApiResult<i64> {
-    raw.parse().map_err(|_| AppError::NotFound(format!("no {what} with id '{raw}'; ids are whole numbers")))
+    raw.parse().map_err(|_| {
+        AppError::NotFound(format!("no {what} with id '{raw}'; ids are whole numbers"))
+    })
 }
 
 async fn api_not_found() -> AppError {
@@ -66,7 +72,10 @@ async fn healthz(State(pool): State<PgPool>) -> Response {
     if db::ping(&pool).await {
         Json(json!({"status": "ok"})).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "reason": "database unreachable"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "reason": "database unreachable"})),
+        )
             .into_response()
     }
 }
@@ -120,7 +129,10 @@ async fn get_profile(State(pool): State<PgPool>, Path(id): Path<String>) -> ApiR
     Ok(Json(json!(db::get_profile(&pool, &model, id).await?)))
 }
 
-async fn create_profile(State(pool): State<PgPool>, ApiJson(input): ApiJson<ProfileInput>) -> ApiResult<Response> {
+async fn create_profile(
+    State(pool): State<PgPool>,
+    ApiJson(input): ApiJson<ProfileInput>,
+) -> ApiResult<Response> {
     let model = db::load_model(&pool).await?;
     let valid = input.validate(&model)?;
     let profile = db::create_profile(&pool, &model, &valid).await?;
@@ -155,10 +167,15 @@ async fn update_profile(
         (Err(e), _) => return Err(e.into()),
         (_, Err(e)) => return Err(e),
     };
-    Ok(Json(json!(db::update_profile(&pool, &model, id, version, &valid).await?)))
+    Ok(Json(json!(
+        db::update_profile(&pool, &model, id, version, &valid).await?
+    )))
 }
 
-async fn delete_profile(State(pool): State<PgPool>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_profile(
+    State(pool): State<PgPool>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     db::delete_profile(&pool, parse_id("profile", &id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -172,5 +189,10 @@ async fn evaluate_weights(
     let table = model.score_table(req.tier);
     let e = evaluate(&table, &weights);
     let be = break_even(&table, &weights);
-    Ok(Json(EvaluateResponse::new(&model, req.tier, &e, be.as_deref())))
+    Ok(Json(EvaluateResponse::new(
+        &model,
+        req.tier,
+        &e,
+        be.as_deref(),
+    )))
 }

@@ -10,7 +10,9 @@ pub mod weights;
 
 pub use break_even::{BreakEven, Flip, Ratio, break_even};
 pub use error::ValidationError;
-pub use model::{Candidate, CandidateStatus, Context, Criterion, MAX_SCORE, Model, Score, ScoreTable, Tier};
+pub use model::{
+    Candidate, CandidateStatus, Context, Criterion, MAX_SCORE, Model, Score, ScoreTable, Tier,
+};
 pub use scoring::{CandidateResult, Evaluation, evaluate, format_points, points};
 pub use weights::{FULL, Weights};
 

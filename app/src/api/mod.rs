@@ -31,7 +31,11 @@ pub async fn create_profile(input: ProfileInput) -> Result<Profile, AppError> {
 /// Overwrites a profile if nobody saved it since `version` was read; otherwise a conflict
 /// carrying the current profile.
 #[server]
-pub async fn update_profile(id: i64, version: i32, input: ProfileInput) -> Result<Profile, AppError> {
+pub async fn update_profile(
+    id: i64,
+    version: i32,
+    input: ProfileInput,
+) -> Result<Profile, AppError> {
     use crate::ssr::db;
     let pool = crate::ssr::pool()?;
     let model = db::load_model(&pool).await?;

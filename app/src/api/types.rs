@@ -71,10 +71,16 @@ impl ProfileInput {
         }
         let description = self.description.trim().to_string();
         if description.chars().count() > 4000 {
-            err.add("description", "keep the description to 4000 characters or fewer");
+            err.add(
+                "description",
+                "keep the description to 4000 characters or fewer",
+            );
         }
         if self.context.is_some() && self.tier.is_none() {
-            err.add("context", "a greenfield/brownfield context needs a tier; set tier or drop context");
+            err.add(
+                "context",
+                "a greenfield/brownfield context needs a tier; set tier or drop context",
+            );
         }
         let weights = match Weights::from_percent_map(model, &self.weights) {
             Ok(w) => w,
@@ -85,7 +91,13 @@ impl ProfileInput {
                 Weights::default()
             }
         };
-        err.into_result(ValidProfile { name, description, tier: self.tier, context: self.context, weights })
+        err.into_result(ValidProfile {
+            name,
+            description,
+            tier: self.tier,
+            context: self.context,
+            weights,
+        })
     }
 }
 
@@ -167,7 +179,12 @@ fn round2(x: f64) -> f64 {
 
 impl EvaluateResponse {
     /// Builds the response from engine output.
-    pub fn new(model: &Model, tier: Option<Tier>, e: &Evaluation, be: Option<&[BreakEven]>) -> Self {
+    pub fn new(
+        model: &Model,
+        tier: Option<Tier>,
+        e: &Evaluation,
+        be: Option<&[BreakEven]>,
+    ) -> Self {
         let results = e
             .results
             .iter()
@@ -175,10 +192,18 @@ impl EvaluateResponse {
                 candidate: r.candidate.clone(),
                 total: points(r.total),
                 rank: r.rank,
-                contributions: model.criteria.iter().zip(&r.contributions).map(|(c, &v)| (c.key.clone(), points(v))).collect(),
+                contributions: model
+                    .criteria
+                    .iter()
+                    .zip(&r.contributions)
+                    .map(|(c, &v)| (c.key.clone(), points(v)))
+                    .collect(),
             })
             .collect();
-        let flip = |f: &domain::Flip| FlipJson { weight: round2(f.weight.percent()), challenger: f.challenger.clone() };
+        let flip = |f: &domain::Flip| FlipJson {
+            weight: round2(f.weight.percent()),
+            challenger: f.challenger.clone(),
+        };
         let break_even = be
             .unwrap_or_default()
             .iter()
@@ -195,6 +220,13 @@ impl EvaluateResponse {
                 )
             })
             .collect();
-        EvaluateResponse { tier, results, winner: e.winner.clone(), margin: points(e.margin), clear_winner: e.clear_winner, break_even }
+        EvaluateResponse {
+            tier,
+            results,
+            winner: e.winner.clone(),
+            margin: points(e.margin),
+            clear_winner: e.clear_winner,
+            break_even,
+        }
     }
 }

@@ -44,7 +44,8 @@ pub struct StudioState {
 }
 
 fn weights_of(model: &Model, p: &Profile) -> Weights {
-    Weights::from_percent_map_unchecked(model, &p.weights).unwrap_or_else(|_| Weights(vec![0; model.criteria.len()]))
+    Weights::from_percent_map_unchecked(model, &p.weights)
+        .unwrap_or_else(|_| Weights(vec![0; model.criteria.len()]))
 }
 
 fn tier_from_str(s: &str) -> Option<Tier> {
@@ -56,9 +57,16 @@ fn tier_from_str(s: &str) -> Option<Tier> {
 pub fn StudioView(data: StudioData) -> impl IntoView {
     let StudioData { model, profiles } = data;
     // The default is the first profile ever saved without a tier: the seed's "Industrial ADR 2026".
-    let first = profiles.iter().filter(|p| p.tier.is_none()).min_by_key(|p| p.id).or(profiles.first()).cloned();
+    let first = profiles
+        .iter()
+        .filter(|p| p.tier.is_none())
+        .min_by_key(|p| p.id)
+        .or(profiles.first())
+        .cloned();
     let n = model.criteria.len();
-    let initial = first.as_ref().map_or_else(|| Weights(vec![0; n]), |p| weights_of(&model, p));
+    let initial = first
+        .as_ref()
+        .map_or_else(|| Weights(vec![0; n]), |p| weights_of(&model, p));
     let state = StudioState {
         model: StoredValue::new(model),
         weights: RwSignal::new(initial),
@@ -74,18 +82,33 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
     let new_name = RwSignal::new(String::new());
 
     let table = Memo::new(move |_| state.model.with_value(|m| m.score_table(state.tier.get())));
-    let evaluation: Memo<Evaluation> = Memo::new(move |_| table.with(|t| state.weights.with(|w| evaluate(t, w))));
+    let evaluation: Memo<Evaluation> =
+        Memo::new(move |_| table.with(|t| state.weights.with(|w| evaluate(t, w))));
     let breaks = Memo::new(move |_| table.with(|t| state.weights.with(|w| break_even(t, w))));
-    let contribution = Memo::new(move |_| state.model.with_value(|m| evaluation.with(|e| contribution_svg(m, e))));
-    let tornado = Memo::new(move |_| {
-        state.model.with_value(|m| breaks.with(|b| b.as_deref().map(|b| tornado_svg(m, b)).unwrap_or_default()))
+    let contribution = Memo::new(move |_| {
+        state
+            .model
+            .with_value(|m| evaluation.with(|e| contribution_svg(m, e)))
     });
-    let current_profile = move || selected.get().and_then(|id| profiles.with(|ps| ps.iter().find(|p| p.id == id).cloned()));
+    let tornado = Memo::new(move |_| {
+        state.model.with_value(|m| {
+            breaks.with(|b| b.as_deref().map(|b| tornado_svg(m, b)).unwrap_or_default())
+        })
+    });
+    let current_profile = move || {
+        selected
+            .get()
+            .and_then(|id| profiles.with(|ps| ps.iter().find(|p| p.id == id).cloned()))
+    };
 
     let load_profile = move |p: &Profile| {
-        state.model.with_value(|m| state.weights.set(weights_of(m, p)));
+        state
+            .model
+            .with_value(|m| state.weights.set(weights_of(m, p)));
         state.tier.set(p.tier);
-        state.locked.update(|l| l.iter_mut().for_each(|x| *x = false));
+        state
+            .locked
+            .update(|l| l.iter_mut().for_each(|x| *x = false));
         state.input_errors.set(BTreeMap::new());
         conflict.set(None);
     };
@@ -107,8 +130,12 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
         name,
         description: base.map(|p| p.description.clone()).unwrap_or_default(),
         tier: state.tier.get_untracked(),
-        context: base.and_then(|p| p.context).filter(|_| state.tier.get_untracked().is_some()),
-        weights: state.model.with_value(|m| state.weights.with_untracked(|w| w.to_percent_map(m))),
+        context: base
+            .and_then(|p| p.context)
+            .filter(|_| state.tier.get_untracked().is_some()),
+        weights: state
+            .model
+            .with_value(|m| state.weights.with_untracked(|w| w.to_percent_map(m))),
     };
     let report = move |e: AppError| match e {
         AppError::Conflict { message, current } => {
@@ -117,10 +144,10 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
         }
         other => {
             let mut msg = other.to_string();
-            if let AppError::Validation { fields, .. } = &other {
-                if fields.len() > 1 {
-                    msg = fields.values().cloned().collect::<Vec<_>>().join(" · ");
-                }
+            if let AppError::Validation { fields, .. } = &other
+                && fields.len() > 1
+            {
+                msg = fields.values().cloned().collect::<Vec<_>>().join(" · ");
             }
             status.set(Some(format!("Not saved: {msg}")));
         }
@@ -155,8 +182,15 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
         spawn_local(async move {
             match update_profile(p.id, p.version, input).await {
                 Ok(saved) => {
-                    status.set(Some(format!("Updated profile '{}' (version {}).", saved.name, saved.version)));
-                    profiles.update(|ps| ps.iter_mut().filter(|x| x.id == saved.id).for_each(|x| *x = saved.clone()));
+                    status.set(Some(format!(
+                        "Updated profile '{}' (version {}).",
+                        saved.name, saved.version
+                    )));
+                    profiles.update(|ps| {
+                        ps.iter_mut()
+                            .filter(|x| x.id == saved.id)
+                            .for_each(|x| *x = saved.clone())
+                    });
                     conflict.set(None);
                 }
                 Err(e) => report(e),
@@ -166,14 +200,26 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
     };
     let take_theirs = move |_| {
         if let Some((_, Some(theirs))) = conflict.get_untracked() {
-            profiles.update(|ps| ps.iter_mut().filter(|x| x.id == theirs.id).for_each(|x| *x = theirs.clone()));
+            profiles.update(|ps| {
+                ps.iter_mut()
+                    .filter(|x| x.id == theirs.id)
+                    .for_each(|x| *x = theirs.clone())
+            });
             load_profile(&theirs);
-            status.set(Some(format!("Loaded the current version {} of '{}'.", theirs.version, theirs.name)));
+            status.set(Some(format!(
+                "Loaded the current version {} of '{}'.",
+                theirs.version, theirs.name
+            )));
         }
     };
 
     let name_of = move |key: &str| {
-        state.model.with_value(|m| m.candidates.iter().find(|c| c.key == key).map_or(key.to_string(), |c| c.name.clone()))
+        state.model.with_value(|m| {
+            m.candidates
+                .iter()
+                .find(|c| c.key == key)
+                .map_or(key.to_string(), |c| c.name.clone())
+        })
     };
 
     view! {

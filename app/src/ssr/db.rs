@@ -65,15 +65,21 @@ pub async fn load_model(pool: &PgPool) -> Result<Model, AppError> {
 }
 
 fn to_profile(model: &Model, row: ProfileRow, weights: &[WeightRow]) -> Result<Profile, AppError> {
-    let by_key: BTreeMap<&str, i32> =
-        weights.iter().filter(|w| w.profile_id == row.id).map(|w| (w.criterion_key.as_str(), w.weight_tenths)).collect();
+    let by_key: BTreeMap<&str, i32> = weights
+        .iter()
+        .filter(|w| w.profile_id == row.id)
+        .map(|w| (w.criterion_key.as_str(), w.weight_tenths))
+        .collect();
     // Criteria added after the profile was saved weigh 0 until someone edits it.
     let weights = model
         .criteria
         .iter()
         .map(|c| {
             let t = by_key.get(c.key.as_str()).copied().unwrap_or(0);
-            (c.key.clone(), tenths_to_percent(u32::try_from(t).unwrap_or(0)))
+            (
+                c.key.clone(),
+                tenths_to_percent(u32::try_from(t).unwrap_or(0)),
+            )
         })
         .collect();
     Ok(Profile {
@@ -98,19 +104,25 @@ pub async fn list_profiles(pool: &PgPool, model: &Model) -> Result<Vec<Profile>,
     ))
     .fetch_all(pool)
     .await?;
-    let weights = sqlx::query_as::<_, WeightRow>("SELECT profile_id, criterion_key, weight_tenths FROM profile_weights")
-        .fetch_all(pool)
-        .await?;
-    rows.into_iter().map(|r| to_profile(model, r, &weights)).collect()
+    let weights = sqlx::query_as::<_, WeightRow>(
+        "SELECT profile_id, criterion_key, weight_tenths FROM profile_weights",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| to_profile(model, r, &weights))
+        .collect()
 }
 
 /// One profile, or `NotFound`.
 pub async fn get_profile(pool: &PgPool, model: &Model, id: i64) -> Result<Profile, AppError> {
-    let row = sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no profile with id {id}")))?;
+    let row = sqlx::query_as::<_, ProfileRow>(&format!(
+        "SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("no profile with id {id}")))?;
     let weights = sqlx::query_as::<_, WeightRow>(
         "SELECT profile_id, criterion_key, weight_tenths FROM profile_weights WHERE profile_id = $1",
     )
@@ -120,10 +132,23 @@ pub async fn get_profile(pool: &PgPool, model: &Model, id: i64) -> Result<Profil
     to_profile(model, row, &weights)
 }
 
-async fn write_weights(tx: &mut Transaction<'_, Postgres>, model: &Model, id: i64, p: &ValidProfile) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM profile_weights WHERE profile_id = $1").bind(id).execute(&mut **tx).await?;
+async fn write_weights(
+    tx: &mut Transaction<'_, Postgres>,
+    model: &Model,
+    id: i64,
+    p: &ValidProfile,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM profile_weights WHERE profile_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     let keys: Vec<&str> = model.criteria.iter().map(|c| c.key.as_str()).collect();
-    let tenths: Vec<i32> = p.weights.0.iter().map(|&t| i32::try_from(t).unwrap_or(i32::MAX)).collect();
+    let tenths: Vec<i32> = p
+        .weights
+        .0
+        .iter()
+        .map(|&t| i32::try_from(t).unwrap_or(i32::MAX))
+        .collect();
     sqlx::query(
         "INSERT INTO profile_weights (profile_id, criterion_key, weight_tenths) \
          SELECT $1, k, w FROM unnest($2::text[], $3::int[]) AS t(k, w)",
@@ -137,7 +162,11 @@ async fn write_weights(tx: &mut Transaction<'_, Postgres>, model: &Model, id: i6
 }
 
 /// Inserts a validated profile inside `tx` and returns its id.
-pub async fn insert_profile(tx: &mut Transaction<'_, Postgres>, model: &Model, p: &ValidProfile) -> Result<i64, AppError> {
+pub async fn insert_profile(
+    tx: &mut Transaction<'_, Postgres>,
+    model: &Model,
+    p: &ValidProfile,
+) -> Result<i64, AppError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO profiles (name, description, tier, context) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -152,7 +181,11 @@ pub async fn insert_profile(tx: &mut Transaction<'_, Postgres>, model: &Model, p
 }
 
 /// Inserts a validated profile; a taken name is a conflict.
-pub async fn create_profile(pool: &PgPool, model: &Model, p: &ValidProfile) -> Result<Profile, AppError> {
+pub async fn create_profile(
+    pool: &PgPool,
+    model: &Model,
+    p: &ValidProfile,
+) -> Result<Profile, AppError> {
     let mut tx = pool.begin().await?;
     let id = insert_profile(&mut tx, model, p).await?;
     tx.commit().await?;
@@ -200,7 +233,10 @@ pub async fn update_profile(
 
 /// Deletes a profile; `NotFound` when it does not exist.
 pub async fn delete_profile(pool: &PgPool, id: i64) -> Result<(), AppError> {
-    let done = sqlx::query("DELETE FROM profiles WHERE id = $1").bind(id).execute(pool).await?;
+    let done = sqlx::query("DELETE FROM profiles WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound(format!("no profile with id {id}")));
     }
@@ -209,5 +245,8 @@ pub async fn delete_profile(pool: &PgPool, id: i64) -> Result<(), AppError> {
 
 /// True when the database can answer a query.
 pub async fn ping(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok()
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
 }

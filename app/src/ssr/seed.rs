@@ -8,12 +8,19 @@ use domain::reference::Reference;
 
 /// Inserts criteria, candidates, scores and profiles when the criteria table is empty, all in one
 /// transaction. Returns whether anything was loaded.
-pub async fn load_reference_if_empty(pool: &PgPool, reference: &Reference) -> Result<bool, AppError> {
+pub async fn load_reference_if_empty(
+    pool: &PgPool,
+    reference: &Reference,
+) -> Result<bool, AppError> {
     let mut tx = pool.begin().await?;
     // Two servers starting at once must not both load: the first takes the lock, the second waits
     // and then sees the rows.
-    sqlx::query("LOCK TABLE criteria IN EXCLUSIVE MODE").execute(&mut *tx).await?;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM criteria").fetch_one(&mut *tx).await?;
+    sqlx::query("LOCK TABLE criteria IN EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM criteria")
+        .fetch_one(&mut *tx)
+        .await?;
     if count > 0 {
         return Ok(false);
     }

@@ -19,18 +19,34 @@ impl TestApp {
         prepare(&pool).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState { pool: pool.clone(), leptos_options: leptos_options("target/site", addr) };
+        let state = AppState {
+            pool: pool.clone(),
+            leptos_options: leptos_options("target/site", addr),
+        };
         tokio::spawn(async move { server::serve(listener, state).await });
         let client = Client::builder().cookie_store(true).build().unwrap();
-        TestApp { base: format!("http://{addr}"), client, pool }
+        TestApp {
+            base: format!("http://{addr}"),
+            client,
+            pool,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client.post(format!("{}{path}", self.base)).json(body).send().await.unwrap()
+        self.client
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post_raw(&self, path: &str, body: &str) -> Response {
@@ -44,11 +60,20 @@ impl TestApp {
     }
 
     pub async fn put_json(&self, path: &str, body: &Value) -> Response {
-        self.client.put(format!("{}{path}", self.base)).json(body).send().await.unwrap()
+        self.client
+            .put(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.client.delete(format!("{}{path}", self.base)).send().await.unwrap()
+        self.client
+            .delete(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -67,6 +92,9 @@ pub async fn error_of(resp: Response, status: u16) -> Value {
     let body: Value = resp.json().await.unwrap();
     let err = body["error"].clone();
     assert!(err["code"].is_string(), "error.code missing in {body}");
-    assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "error.message missing in {body}");
+    assert!(
+        err["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error.message missing in {body}"
+    );
     err
 }
