@@ -42,7 +42,8 @@ ensure_build_tools() {
   local wbg; wbg="$(locked_wasm_bindgen)"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
     say "installing wasm-bindgen-cli $wbg (matches Cargo.lock; about 6 minutes, once)"
-    cargo install wasm-bindgen-cli --version "$wbg" --locked
+    # --locked first; if a locked dependency is missing from the registry, let cargo resolve.
+    cargo install wasm-bindgen-cli --version "$wbg" --locked || cargo install wasm-bindgen-cli --version "$wbg"
   fi
   if ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q 'version 1[1-9][0-9]'; then
     say "installing wasm-opt (binaryen 116+; about 8 minutes, once)"
