@@ -2,14 +2,22 @@
 //! and natively for the server, so both compute the same numbers.
 
 pub mod break_even;
+pub mod catalog;
 mod error;
+pub mod gates;
 mod model;
 pub mod reference;
 pub mod scoring;
 pub mod weights;
 
 pub use break_even::{BreakEven, Flip, Ratio, break_even};
+pub use catalog::{Catalog, Cycle, Release};
+pub use chrono::NaiveDate;
 pub use error::ValidationError;
+pub use gates::{
+    BgpFabric, ClusterFacts, Gate, GatePolicy, Kernel, KernelVersion, Severity, evaluate_gates,
+    evaluate_gates_with, mtu_plan, pod_mtu,
+};
 pub use model::{
     Candidate, CandidateStatus, Context, Criterion, MAX_SCORE, Model, Score, ScoreTable, Tier,
 };

@@ -68,6 +68,7 @@ pub fn WeightEditor(state: StudioState) -> impl IntoView {
                                 max="100"
                                 step="0.1"
                                 aria-label=format!("{} weight", c.name)
+                                value=value
                                 prop:value=value
                                 disabled=locked
                                 on:input=move |ev| set_weight(i, event_target_value(&ev))
@@ -79,6 +80,7 @@ pub fn WeightEditor(state: StudioState) -> impl IntoView {
                                 inputmode="decimal"
                                 autocomplete="off"
                                 size="5"
+                                value=value
                                 prop:value=value
                                 disabled=locked
                                 aria-invalid=move || error().is_some().to_string()
@@ -90,6 +92,7 @@ pub fn WeightEditor(state: StudioState) -> impl IntoView {
                                 <input
                                     type="checkbox"
                                     id=format!("lock-{key}")
+                                    checked=locked
                                     prop:checked=locked
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
