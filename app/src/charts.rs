@@ -141,9 +141,9 @@ pub fn contribution_svg(model: &Model, e: &Evaluation) -> String {
 /// winner stays the same, the current weight as a tick, and where and to whom it flips. The most
 /// sensitive criteria (narrowest band) come first.
 pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
-    const LEFT: i32 = 210;
-    const RIGHT: i32 = 250;
-    const WIDTH: i32 = 860;
+    const LEFT: i32 = 200;
+    const RIGHT: i32 = 170;
+    const WIDTH: i32 = 640;
     const ROW: i32 = 26;
     const TOP: i32 = 10;
     let plot_w = WIDTH - LEFT - RIGHT;

@@ -1,6 +1,9 @@
 //! Switchyard's Leptos application: pages and components rendered on the server and hydrated in
 //! the browser, the server functions they call, and (with the `ssr` feature) the database layer.
 
+// Leptos views are deeply nested types; the studio needs more than the default 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod charts;
