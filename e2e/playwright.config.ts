@@ -33,6 +33,7 @@ const bench = process.env.SWITCHYARD_BENCH === '1';
 
 export default defineConfig({
   testDir: '.',
+  globalSetup: './global-setup.ts',
   outputDir: 'test-results',
   timeout: 30_000,
   expect: { timeout: 10_000 },
@@ -44,6 +45,8 @@ export default defineConfig({
   reporter: 'list',
   use: {
     baseURL,
+    // Signed in as an architect unless a spec says otherwise (global-setup.ts).
+    storageState: '.auth/architect.json',
     browserName: 'chromium',
     headless: true,
     launchOptions: {

@@ -7,7 +7,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use crate::pages::{NotFound, Studio};
+use crate::api::{Role, SignOut, current_user};
+use crate::pages::{Audit, Login, NotFound, Studio, Tokens, Users};
+use leptos::server_fn::ServerFn;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,17 +46,48 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/switchyard.css" />
         <Title text="Switchyard" />
         <Router>
-            <header class="site-header">
-                <a class="brand" href="/">"Switchyard"</a>
-                <nav aria-label="Main">
-                    <a href="/">"What-if studio"</a>
-                </nav>
-            </header>
+            <Header />
             <main id="main">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=Studio ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=Login ssr=SsrMode::Async />
+                    <Route path=StaticSegment("audit") view=Audit ssr=SsrMode::Async />
+                    <Route path=StaticSegment("tokens") view=Tokens ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("admin"), StaticSegment("users")) view=Users ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Site header: navigation by role, who is signed in, and sign-out.
+#[component]
+fn Header() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">"Switchyard"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await.ok().flatten() {
+                        None => view! { <nav aria-label="Main"></nav> }.into_any(),
+                        Some(me) => view! {
+                            <nav aria-label="Main">
+                                <a href="/">"What-if studio"</a>
+                                <a href="/audit">"Audit log"</a>
+                                {(me.role >= Role::Architect).then(|| view! { <a href="/tokens">"API tokens"</a> })}
+                                {(me.role == Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a> })}
+                            </nav>
+                            <div class="who">
+                                <span data-testid="whoami">{me.display_name.clone()} " · " <span class="role">{me.role.as_str()}</span></span>
+                                <form method="post" action={<SignOut as ServerFn>::PATH}>
+                                    <button type="submit" class="link">"Sign out"</button>
+                                </form>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
     }
 }

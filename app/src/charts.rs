@@ -7,9 +7,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use domain::{
-    BreakEven, Evaluation, Model, format_points, scoring::UNITS_PER_POINT, weights::FULL,
-};
+use domain::{BreakEven, Evaluation, Model, format_points, scoring::UNITS_PER_POINT, weights::FULL};
 
 /// Okabe–Ito palette plus two greys: distinguishable with the common colour-vision deficiencies.
 pub const PALETTE: [RGBColor; 9] = [
@@ -40,9 +38,7 @@ fn ink_on(i: usize) -> &'static RGBColor {
 const FONT: &str = "sans-serif";
 
 fn text_style(size: u32, colour: &'static RGBColor, h: HPos) -> TextStyle<'static> {
-    TextStyle::from((FONT, size).into_font())
-        .color(colour)
-        .pos(Pos::new(h, VPos::Center))
+    TextStyle::from((FONT, size).into_font()).color(colour).pos(Pos::new(h, VPos::Center))
 }
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
@@ -63,11 +59,7 @@ fn render(width: u32, height: u32, draw: impl FnOnce(&Area<'_>) -> DrawResult) -
 }
 
 fn name_of<'m>(model: &'m Model, key: &'m str) -> &'m str {
-    model
-        .candidates
-        .iter()
-        .find(|c| c.key == key)
-        .map_or(key, |c| c.name.as_str())
+    model.candidates.iter().find(|c| c.key == key).map_or(key, |c| c.name.as_str())
 }
 
 /// Stacked horizontal bars: one bar per candidate, one segment per criterion (numbered 1–9 as
@@ -87,10 +79,7 @@ pub fn contribution_svg(model: &Model, e: &Evaluation) -> String {
     render(WIDTH as u32, height as u32, |root| {
         for tick in 0..=5 {
             let x = x_of(tick * UNITS_PER_POINT as i32);
-            root.draw(&PathElement::new(
-                vec![(x, TOP - 4), (x, TOP + rows * (BAR + GAP))],
-                RGBColor(220, 220, 220),
-            ))?;
+            root.draw(&PathElement::new(vec![(x, TOP - 4), (x, TOP + rows * (BAR + GAP))], RGBColor(220, 220, 220)))?;
             root.draw(&Text::new(
                 tick.to_string(),
                 (x, TOP + rows * (BAR + GAP) + 10),
@@ -100,11 +89,7 @@ pub fn contribution_svg(model: &Model, e: &Evaluation) -> String {
         for (row, r) in e.results.iter().enumerate() {
             let y0 = TOP + row as i32 * (BAR + GAP);
             let name = name_of(model, &r.candidate);
-            root.draw(&Text::new(
-                name.to_string(),
-                (LEFT - 8, y0 + BAR / 2),
-                text_style(14, &BLACK, HPos::Right),
-            ))?;
+            root.draw(&Text::new(name.to_string(), (LEFT - 8, y0 + BAR / 2), text_style(14, &BLACK, HPos::Right)))?;
             let mut acc = 0;
             for (i, &c) in r.contributions.iter().enumerate() {
                 let c = c as i32;
@@ -115,10 +100,7 @@ pub fn contribution_svg(model: &Model, e: &Evaluation) -> String {
                 }
                 let colour = PALETTE[i % PALETTE.len()];
                 root.draw(&Rectangle::new([(x0, y0), (x1, y0 + BAR)], colour.filled()))?;
-                root.draw(&Rectangle::new(
-                    [(x0, y0), (x1, y0 + BAR)],
-                    WHITE.stroke_width(1),
-                ))?;
+                root.draw(&Rectangle::new([(x0, y0), (x1, y0 + BAR)], WHITE.stroke_width(1)))?;
                 if x1 - x0 >= 14 {
                     root.draw(&Text::new(
                         (i + 1).to_string(),
@@ -150,9 +132,7 @@ pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
     let x_of = |tenths: f64| LEFT + (tenths * f64::from(plot_w) / f64::from(FULL)).round() as i32;
     let mut order: Vec<usize> = (0..be.len().min(model.criteria.len())).collect();
     let band = |b: &BreakEven| {
-        b.above
-            .as_ref()
-            .map_or(f64::from(FULL), |f| f.weight.tenths())
+        b.above.as_ref().map_or(f64::from(FULL), |f| f.weight.tenths())
             - b.below.as_ref().map_or(0.0, |f| f.weight.tenths())
     };
     order.sort_by(|&a, &b| band(&be[a]).total_cmp(&band(&be[b])));
@@ -161,10 +141,7 @@ pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
     render(WIDTH as u32, height as u32, |root| {
         for pct in (0..=100).step_by(25) {
             let x = x_of(f64::from(pct) * 10.0);
-            root.draw(&PathElement::new(
-                vec![(x, TOP - 4), (x, TOP + rows * ROW)],
-                RGBColor(220, 220, 220),
-            ))?;
+            root.draw(&PathElement::new(vec![(x, TOP - 4), (x, TOP + rows * ROW)], RGBColor(220, 220, 220)))?;
             root.draw(&Text::new(
                 format!("{pct} %"),
                 (x, TOP + rows * ROW + 12),
@@ -176,30 +153,14 @@ pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
             let y0 = TOP + row as i32 * ROW;
             let mid = y0 + ROW / 2;
             let label = format!("{}. {}", i + 1, model.criteria[i].name);
-            root.draw(&Text::new(
-                label,
-                (LEFT - 8, mid),
-                text_style(12, &BLACK, HPos::Right),
-            ))?;
+            root.draw(&Text::new(label, (LEFT - 8, mid), text_style(12, &BLACK, HPos::Right)))?;
             let lo = b.below.as_ref().map_or(0.0, |f| f.weight.tenths());
-            let hi = b
-                .above
-                .as_ref()
-                .map_or(f64::from(FULL), |f| f.weight.tenths());
+            let hi = b.above.as_ref().map_or(f64::from(FULL), |f| f.weight.tenths());
             let (x0, x1) = (x_of(lo), x_of(hi).max(x_of(lo) + 1));
-            root.draw(&Rectangle::new(
-                [(x0, y0 + 5), (x1, y0 + ROW - 5)],
-                RGBColor(0, 114, 178).mix(0.35).filled(),
-            ))?;
-            root.draw(&Rectangle::new(
-                [(x0, y0 + 5), (x1, y0 + ROW - 5)],
-                RGBColor(0, 114, 178).stroke_width(1),
-            ))?;
+            root.draw(&Rectangle::new([(x0, y0 + 5), (x1, y0 + ROW - 5)], RGBColor(0, 114, 178).mix(0.35).filled()))?;
+            root.draw(&Rectangle::new([(x0, y0 + 5), (x1, y0 + ROW - 5)], RGBColor(0, 114, 178).stroke_width(1)))?;
             let xc = x_of(f64::from(b.current));
-            root.draw(&Rectangle::new(
-                [(xc - 1, y0 + 2), (xc + 1, y0 + ROW - 2)],
-                BLACK.filled(),
-            ))?;
+            root.draw(&Rectangle::new([(xc - 1, y0 + 2), (xc + 1, y0 + ROW - 2)], BLACK.filled()))?;
             let note = match (&b.below, &b.above) {
                 (None, None) => "never flips".to_string(),
                 (Some(l), Some(h)) => format!(
@@ -209,22 +170,10 @@ pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
                     h.weight.percent(),
                     name_of(model, &h.challenger)
                 ),
-                (None, Some(f)) => format!(
-                    "≥ {:.1} % → {}",
-                    f.weight.percent(),
-                    name_of(model, &f.challenger)
-                ),
-                (Some(f), None) => format!(
-                    "≤ {:.1} % → {}",
-                    f.weight.percent(),
-                    name_of(model, &f.challenger)
-                ),
+                (None, Some(f)) => format!("≥ {:.1} % → {}", f.weight.percent(), name_of(model, &f.challenger)),
+                (Some(f), None) => format!("≤ {:.1} % → {}", f.weight.percent(), name_of(model, &f.challenger)),
             };
-            root.draw(&Text::new(
-                note,
-                (LEFT + plot_w + 8, mid),
-                text_style(12, &BLACK, HPos::Left),
-            ))?;
+            root.draw(&Text::new(note, (LEFT + plot_w + 8, mid), text_style(12, &BLACK, HPos::Left)))?;
         }
         Ok(())
     })

@@ -12,8 +12,14 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(String),
     /// Not signed in.
-    #[error("sign in first")]
+    #[error("sign in first (or send an API token as `Authorization: Bearer …`)")]
     Unauthorized,
+    /// Wrong email or password (never saying which).
+    #[error("the email or password is wrong; check both and try again")]
+    BadCredentials,
+    /// Too many failed sign-ins; retry after this many seconds.
+    #[error("too many failed sign-ins; wait {0} seconds and try again")]
+    Throttled(i64),
     /// Signed in without the needed role.
     #[error("your role does not allow this")]
     Forbidden,
@@ -49,7 +55,8 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotFound(_) => 404,
-            AppError::Unauthorized => 401,
+            AppError::Unauthorized | AppError::BadCredentials => 401,
+            AppError::Throttled(_) => 429,
             AppError::Forbidden => 403,
             AppError::BadRequest(_) => 400,
             AppError::Validation { .. } => 422,
@@ -63,6 +70,8 @@ impl AppError {
         match self {
             AppError::NotFound(_) => "not_found",
             AppError::Unauthorized => "unauthorized",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Throttled(_) => "throttled",
             AppError::Forbidden => "forbidden",
             AppError::BadRequest(_) => "bad_request",
             AppError::Validation { .. } => "validation",
@@ -91,10 +100,7 @@ impl From<ValidationError> for AppError {
             1 => e.to_string(),
             n => format!("{n} fields need fixing: {e}"),
         };
-        AppError::Validation {
-            message,
-            fields: e.fields,
-        }
+        AppError::Validation { message, fields: e.fields }
     }
 }
 
@@ -117,12 +123,12 @@ mod ssr {
         fn from(e: sqlx::Error) -> Self {
             match &e {
                 sqlx::Error::RowNotFound => AppError::NotFound("not found".into()),
-                sqlx::Error::Database(db) if db.constraint() == Some("profiles_name_key") => {
-                    AppError::Conflict {
-                        message: "a profile with this name already exists; choose another name"
-                            .into(),
-                        current: None,
-                    }
+                sqlx::Error::Database(db) if db.constraint() == Some("profiles_name_key") => AppError::Conflict {
+                    message: "a profile with this name already exists; choose another name".into(),
+                    current: None,
+                },
+                sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
+                    AppError::Conflict { message: "a user with this email already exists".into(), current: None }
                 }
                 _ => {
                     tracing::error!(error = %e, "database error");
@@ -134,21 +140,22 @@ mod ssr {
 
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
-            let status = StatusCode::from_u16(self.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut error = serde_json::json!({
                 "code": self.code(),
                 "message": self.to_string(),
                 "fields": self.fields(),
             });
-            if let AppError::Conflict {
-                current: Some(current),
-                ..
-            } = &self
-            {
+            if let AppError::Conflict { current: Some(current), .. } = &self {
                 error["current"] = current.clone();
             }
-            (status, Json(serde_json::json!({ "error": error }))).into_response()
+            let mut resp = (status, Json(serde_json::json!({ "error": error }))).into_response();
+            if let AppError::Throttled(secs) = self
+                && let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string())
+            {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            resp
         }
     }
 }

@@ -41,6 +41,8 @@ test.describe('profiles', () => {
     const theirs = await studio.apiProfileByName(name);
     const { name: theirName, description, tier, context, weights, version } = theirs;
     const res = await page.request.put(`/api/v1/profiles/${theirs.id}`, {
+      // A cookie-authenticated write must name our own origin (CSRF protection).
+      headers: { Origin: new URL(page.url()).origin },
       data: {
         name: theirName,
         description: `${description ?? ''} (edited by someone else)`.trim(),

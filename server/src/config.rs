@@ -28,6 +28,31 @@ pub struct Config {
     #[arg(long, env = "SWITCHYARD_DB_POOL", default_value_t = 10)]
     pub db_pool: u32,
 
+    /// Email of the admin created on first start (when there are no users yet).
+    #[arg(long, env = "SWITCHYARD_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    /// Password of that admin; without it a random one is generated and printed once.
+    #[arg(long, env = "SWITCHYARD_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Origins allowed to make cookie-authenticated changes, comma-separated (behind a proxy:
+    /// the public URL, e.g. `https://switchyard.example.com`). Default: the listen address.
+    #[arg(long, env = "SWITCHYARD_ORIGINS", value_delimiter = ',')]
+    pub origins: Vec<String>,
+
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    #[arg(long, env = "SWITCHYARD_SECURE_COOKIE", default_value_t = false)]
+    pub secure_cookie: bool,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "SWITCHYARD_SESSION_IDLE_MINUTES", default_value_t = 480)]
+    pub session_idle_minutes: i64,
+
+    /// Hours after which a session ends regardless.
+    #[arg(long, env = "SWITCHYARD_SESSION_MAX_HOURS", default_value_t = 168)]
+    pub session_max_hours: i64,
+
     /// What to do; serving is the default.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -40,4 +65,11 @@ pub enum Command {
     Serve,
     /// Migrate the database and load reference data, then exit.
     Migrate,
+    /// Set a new password for a user (for a locked-out admin) and end their sessions. The new
+    /// password comes from SWITCHYARD_NEW_PASSWORD, or is generated and printed.
+    ResetPassword {
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+    },
 }

@@ -4,15 +4,15 @@ use anyhow::Context as _;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use app::ssr::accounts;
+use app::ssr::auth::{SessionPolicy, random_secret};
 use server::config::{Command, Config};
-use server::{AppState, connect, leptos_options, prepare, serve};
+use server::{AppState, AuthConfig, connect, leptos_options, prepare, serve};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
     let config = Config::parse();
     let pool = connect(&config.database_url, config.db_pool).await?;
@@ -22,15 +22,46 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("database is migrated and holds the reference data");
             Ok(())
         }
+        Command::ResetPassword { email } => {
+            let (password, generated) = match std::env::var("SWITCHYARD_NEW_PASSWORD") {
+                Ok(p) => (p, false),
+                Err(_) => (random_secret()[..20].to_string(), true),
+            };
+            accounts::reset_password(&pool, &email, password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if generated {
+                println!("New password for {email}: {password}");
+            } else {
+                println!("Password for {email} changed.");
+            }
+            println!("All of their sessions have ended.");
+            Ok(())
+        }
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(config.addr)
                 .await
                 .with_context(|| format!("listening on {}", config.addr))?;
             let addr = listener.local_addr()?;
-            let state = AppState {
-                pool,
-                leptos_options: leptos_options(&config.site_root, addr),
+            match accounts::bootstrap_admin(&pool, config.admin_email.clone(), config.admin_password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("creating the first admin: {e}"))?
+            {
+                Some((email, Some(password))) => tracing::warn!(
+                    "created the first admin {email} with password {password} -- shown only this once; sign in and \
+                     change it, or set SWITCHYARD_ADMIN_EMAIL and SWITCHYARD_ADMIN_PASSWORD before the first start"
+                ),
+                Some((email, None)) => tracing::info!("created the first admin {email} from SWITCHYARD_ADMIN_EMAIL"),
+                None => {}
+            }
+            let mut auth = AuthConfig::for_addr(addr);
+            if !config.origins.is_empty() {
+                auth.origins = config.origins.iter().map(|o| o.trim_end_matches('/').to_string()).collect();
+            }
+            auth.session = SessionPolicy {
+                idle_minutes: config.session_idle_minutes,
+                absolute_hours: config.session_max_hours,
+                secure_cookie: config.secure_cookie,
             };
+            let state = AppState { pool, leptos_options: leptos_options(&config.site_root, addr), auth };
             tracing::info!("Switchyard is serving on http://{addr}");
             serve(listener, state).await
         }

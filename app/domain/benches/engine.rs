@@ -12,10 +12,7 @@ fn table(candidates: usize) -> (ScoreTable, Weights) {
     let model = r.model();
     let seed = model.score_table(None);
     let weights = Weights::from_percent_map(&model, &r.profiles[0].weights).unwrap();
-    let mut t = ScoreTable {
-        candidates: Vec::new(),
-        rows: Vec::new(),
-    };
+    let mut t = ScoreTable { candidates: Vec::new(), rows: Vec::new() };
     for c in 0..candidates {
         t.candidates.push(format!("c{c}"));
         // Vary the seed rows so candidates differ.
@@ -24,10 +21,7 @@ fn table(candidates: usize) -> (ScoreTable, Weights) {
             base.clone()
         } else {
             // Shuffled variants of the seed rows that stay below the leader.
-            base.iter()
-                .enumerate()
-                .map(|(i, &s)| s.saturating_sub(((c + i) % 3) as u8))
-                .collect()
+            base.iter().enumerate().map(|(i, &s)| s.saturating_sub(((c + i) % 3) as u8)).collect()
         };
         t.rows.push(row);
     }
@@ -39,18 +33,12 @@ fn table(candidates: usize) -> (ScoreTable, Weights) {
 fn bench(c: &mut Criterion) {
     for n in [2, 10] {
         let (t, w) = table(n);
-        c.bench_function(&format!("evaluate/{n}"), |b| {
-            b.iter(|| evaluate(black_box(&t), black_box(&w)))
-        });
-        c.bench_function(&format!("break_even/{n}"), |b| {
-            b.iter(|| break_even(black_box(&t), black_box(&w)))
-        });
+        c.bench_function(&format!("evaluate/{n}"), |b| b.iter(|| evaluate(black_box(&t), black_box(&w))));
+        c.bench_function(&format!("break_even/{n}"), |b| b.iter(|| break_even(black_box(&t), black_box(&w))));
     }
     let (_, w) = table(2);
     let locked = vec![false; w.len()];
-    c.bench_function("rebalance/9", |b| {
-        b.iter(|| w.rebalance(black_box(&locked), 6, black_box(312)))
-    });
+    c.bench_function("rebalance/9", |b| b.iter(|| w.rebalance(black_box(&locked), 6, black_box(312))));
 }
 
 criterion_group!(benches, bench);

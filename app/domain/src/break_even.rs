@@ -68,10 +68,7 @@ pub fn break_even(table: &ScoreTable, weights: &Weights) -> Option<Vec<BreakEven
         return None;
     }
     let totals: Vec<i128> = table.rows.iter().map(|row| dot(row, &weights.0)).collect();
-    let (winner, &best) = totals
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    let (winner, &best) = totals.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
     if totals.iter().filter(|&&t| t == best).count() > 1 {
         return None;
     }
@@ -81,32 +78,19 @@ pub fn break_even(table: &ScoreTable, weights: &Weights) -> Option<Vec<BreakEven
         (0..n)
             .map(|i| {
                 let wi = i128::from(weights.0[i]);
-                let mut result = BreakEven {
-                    current: weights.0[i],
-                    below: None,
-                    above: None,
-                };
+                let mut result = BreakEven { current: weights.0[i], below: None, above: None };
                 for (c, row) in table.rows.iter().enumerate() {
                     if c == winner {
                         continue;
                     }
-                    let Some(t) = tie_point(
-                        &table.rows[winner],
-                        row,
-                        &weights.0,
-                        i,
-                        totals[winner] - totals[c],
-                    ) else {
+                    let Some(t) = tie_point(&table.rows[winner], row, &weights.0, i, totals[winner] - totals[c]) else {
                         continue;
                     };
                     // A tie exactly at 0 % or 100 % is not an overtake: there is no weight beyond it.
                     if t.num <= 0 || t.cmp_int(full).is_ge() {
                         continue;
                     }
-                    let flip = Flip {
-                        weight: t,
-                        challenger: table.candidates[c].clone(),
-                    };
+                    let flip = Flip { weight: t, challenger: table.candidates[c].clone() };
                     if t.cmp_int(wi).is_lt() {
                         if result.below.as_ref().is_none_or(|b| greater(t, b.weight)) {
                             result.below = Some(flip);
@@ -135,10 +119,8 @@ fn tie_point(winner: &[u8], challenger: &[u8], w: &[u32], i: usize, margin: i128
         if others == 0 {
             return None;
         }
-        let diff: i128 = (0..w.len())
-            .filter(|&j| j != i)
-            .map(|j| i128::from(winner[j]) - i128::from(challenger[j]))
-            .sum();
+        let diff: i128 =
+            (0..w.len()).filter(|&j| j != i).map(|j| i128::from(winner[j]) - i128::from(challenger[j])).sum();
         (diff, others)
     };
     // den·D(t) = t·den·a + (FULL − t)·b = 0  ⇒  t = FULL·b / (b − den·a)
@@ -147,11 +129,7 @@ fn tie_point(winner: &[u8], challenger: &[u8], w: &[u32], i: usize, margin: i128
         return None;
     }
     let (num, d) = (full * b, slope);
-    Some(if d < 0 {
-        Ratio { num: -num, den: -d }
-    } else {
-        Ratio { num, den: d }
-    })
+    Some(if d < 0 { Ratio { num: -num, den: -d } } else { Ratio { num, den: d } })
 }
 
 fn greater(x: Ratio, y: Ratio) -> bool {
@@ -159,10 +137,7 @@ fn greater(x: Ratio, y: Ratio) -> bool {
 }
 
 fn dot(row: &[u8], w: &[u32]) -> i128 {
-    row.iter()
-        .zip(w)
-        .map(|(&s, &w)| i128::from(s) * i128::from(w))
-        .sum()
+    row.iter().zip(w).map(|(&s, &w)| i128::from(s) * i128::from(w)).sum()
 }
 
 /// Exact totals of every candidate with criterion `i` set to `t` and the others rescaled
@@ -180,10 +155,7 @@ pub fn totals_at(table: &ScoreTable, weights: &Weights, i: usize, t: Ratio) -> (
             let rest: i128 = if wi < full {
                 dot(row, &weights.0) - wi * i128::from(row[i])
             } else {
-                (0..row.len())
-                    .filter(|&j| j != i)
-                    .map(|j| i128::from(row[j]))
-                    .sum()
+                (0..row.len()).filter(|&j| j != i).map(|j| i128::from(row[j])).sum()
             };
             t.num * i128::from(row[i]) * rest_den + (full * t.den - t.num) * rest
         })

@@ -47,10 +47,7 @@ impl FromStr for Cycle {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || format!("'{s}' is not a release cycle such as 1.18");
         let (major, minor) = s.trim().split_once('.').ok_or_else(bad)?;
-        Ok(Self {
-            major: major.parse().map_err(|_| bad())?,
-            minor: minor.parse().map_err(|_| bad())?,
-        })
+        Ok(Self { major: major.parse().map_err(|_| bad())?, minor: minor.parse().map_err(|_| bad())? })
     }
 }
 
@@ -213,14 +210,8 @@ impl Catalog {
         let mut releases = Vec::new();
         for (n, row) in matrix.rows.into_iter().enumerate() {
             let at = |f: &str| format!("release_matrix.rows[{n}].{f}");
-            let cycle = row
-                .cycle
-                .parse::<Cycle>()
-                .map_err(|e| err.add(at("cycle"), e));
-            let general = row
-                .min_kernel
-                .as_deref()
-                .or(row.min_kernel_general.as_deref());
+            let cycle = row.cycle.parse::<Cycle>().map_err(|e| err.add(at("cycle"), e));
+            let general = row.min_kernel.as_deref().or(row.min_kernel_general.as_deref());
             let min_kernel = match general {
                 None => {
                     err.add(at("min_kernel"), "no minimum kernel given");
@@ -259,12 +250,9 @@ impl Catalog {
         let mut feats = Vec::new();
         for (n, f) in features.features.into_iter().enumerate() {
             match KernelRequirement::parse_lenient(&f.min_kernel, f.note.as_deref()) {
-                Ok(min_kernel) => feats.push(KernelFeature {
-                    cni: f.cni,
-                    feature: f.feature,
-                    min_kernel,
-                    note: f.note,
-                }),
+                Ok(min_kernel) => {
+                    feats.push(KernelFeature { cni: f.cni, feature: f.feature, min_kernel, note: f.note })
+                }
                 Err(e) => err.add(format!("kernel_features.features[{n}].min_kernel"), e),
             }
         }
@@ -274,10 +262,7 @@ impl Catalog {
             let Some(range) = value.as_array() else {
                 continue; // the "about" text
             };
-            let mib: Vec<Option<u32>> = range
-                .iter()
-                .map(|v| v.as_u64().and_then(|m| u32::try_from(m).ok()))
-                .collect();
+            let mib: Vec<Option<u32>> = range.iter().map(|v| v.as_u64().and_then(|m| u32::try_from(m).ok())).collect();
             match mib.as_slice() {
                 [Some(lo), Some(hi)] if lo <= hi => agent_memory.push(AgentFootprint {
                     candidate: agent.split('_').next().unwrap_or_default().to_string(),
@@ -285,10 +270,9 @@ impl Catalog {
                     min_mib: *lo,
                     max_mib: *hi,
                 }),
-                _ => err.add(
-                    format!("kernel_features.node_memory_footprint_mib.{agent}"),
-                    "expected [low, high] in MiB",
-                ),
+                _ => {
+                    err.add(format!("kernel_features.node_memory_footprint_mib.{agent}"), "expected [low, high] in MiB")
+                }
             }
         }
 
@@ -301,10 +285,7 @@ impl Catalog {
     }
 
     /// A product's releases, oldest first.
-    pub fn releases_of<'a, 'p>(
-        &'a self,
-        product: &'p str,
-    ) -> impl Iterator<Item = &'a Release> + use<'a, 'p> {
+    pub fn releases_of<'a, 'p>(&'a self, product: &'p str) -> impl Iterator<Item = &'a Release> + use<'a, 'p> {
         self.releases.iter().filter(move |r| r.product == product)
     }
 
@@ -315,28 +296,17 @@ impl Catalog {
 
     /// The newest cycle of `product` that reached GA on or before `today`.
     pub fn current_release(&self, product: &str, today: NaiveDate) -> Option<&Release> {
-        self.releases_of(product)
-            .filter(|r| r.ga_date <= today)
-            .max_by_key(|r| r.cycle)
+        self.releases_of(product).filter(|r| r.ga_date <= today).max_by_key(|r| r.cycle)
     }
 
     /// The newest cycle of `product`, GA on or before `today`, that runs on `kernel`.
-    pub fn newest_release_accepting(
-        &self,
-        product: &str,
-        kernel: &Kernel,
-        today: NaiveDate,
-    ) -> Option<&Release> {
-        self.releases_of(product)
-            .filter(|r| r.ga_date <= today && r.min_kernel.accepts(kernel))
-            .max_by_key(|r| r.cycle)
+    pub fn newest_release_accepting(&self, product: &str, kernel: &Kernel, today: NaiveDate) -> Option<&Release> {
+        self.releases_of(product).filter(|r| r.ga_date <= today && r.min_kernel.accepts(kernel)).max_by_key(|r| r.cycle)
     }
 
     /// A feature minimum by CNI and exact feature name.
     pub fn feature(&self, cni: &str, feature: &str) -> Option<&KernelFeature> {
-        self.features
-            .iter()
-            .find(|f| f.cni == cni && f.feature == feature)
+        self.features.iter().find(|f| f.cni == cni && f.feature == feature)
     }
 
     /// The memory range of a candidate's agent, if the data has one.
@@ -375,10 +345,7 @@ mod tests {
     #[test]
     fn cycles_order_numerically() {
         let c = catalog().unwrap();
-        let cycles: Vec<String> = c
-            .releases_of("cilium")
-            .map(|r| r.cycle.to_string())
-            .collect();
+        let cycles: Vec<String> = c.releases_of("cilium").map(|r| r.cycle.to_string()).collect();
         assert_eq!(cycles.first().map(String::as_str), Some("1.12"));
         assert_eq!(cycles.last().map(String::as_str), Some("1.20"));
         assert!("1.9".parse::<Cycle>().unwrap() < "1.10".parse::<Cycle>().unwrap());
@@ -394,16 +361,7 @@ mod tests {
         assert_eq!(cilium.min_kernel.rhel8.unwrap().build, 553);
         let calico = c.current_release("calico", today()).unwrap();
         assert_eq!(calico.cycle.to_string(), "3.32");
-        assert_eq!(
-            calico
-                .min_kernel_ebpf
-                .as_ref()
-                .unwrap()
-                .rhel8
-                .unwrap()
-                .build,
-            305
-        );
+        assert_eq!(calico.min_kernel_ebpf.as_ref().unwrap().rhel8.unwrap().build, 305);
     }
 
     #[test]
@@ -440,9 +398,7 @@ mod tests {
     #[test]
     fn feature_notes_add_rhel_clauses() {
         let c = catalog().unwrap();
-        let f = c
-            .feature("calico", "eBPF dataplane (Calico >= 3.31)")
-            .unwrap();
+        let f = c.feature("calico", "eBPF dataplane (Calico >= 3.31)").unwrap();
         assert_eq!(f.min_kernel.rhel8.unwrap().build, 305);
         let wg = c.feature("cilium", "WireGuard encryption").unwrap();
         assert_eq!(wg.min_kernel.min, KernelVersion::new(5, 6, 0));
@@ -460,10 +416,7 @@ mod tests {
         assert_eq!(back.releases, c.releases);
         let rhel_8_0 = Kernel::parse("4.18.0-80.el8.x86_64").unwrap();
         let calico = back.current_release("calico", today()).unwrap();
-        assert!(
-            calico.min_kernel.accepts(&rhel_8_0),
-            "Calico's RHEL 8 clause survives"
-        );
+        assert!(calico.min_kernel.accepts(&rhel_8_0), "Calico's RHEL 8 clause survives");
     }
 
     #[test]
@@ -472,14 +425,8 @@ mod tests {
             "eol_date": null, "latest_patch": "1.0.0", "latest_patch_date": null,
             "min_kernel": "soon"}]}"#;
         let err = Catalog::from_json(matrix, KERNEL_FEATURES_JSON).unwrap_err();
-        assert!(
-            err.fields.contains_key("release_matrix.rows[0].cycle"),
-            "{err}"
-        );
-        assert!(
-            err.fields.contains_key("release_matrix.rows[0].min_kernel"),
-            "{err}"
-        );
+        assert!(err.fields.contains_key("release_matrix.rows[0].cycle"), "{err}");
+        assert!(err.fields.contains_key("release_matrix.rows[0].min_kernel"), "{err}");
         let err = Catalog::from_json("{", KERNEL_FEATURES_JSON).unwrap_err();
         assert!(err.fields.contains_key("release_matrix"), "{err}");
     }

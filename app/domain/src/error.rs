@@ -21,9 +21,7 @@ impl ValidationError {
 
     /// Adds a problem; the first message for a field wins.
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.fields
-            .entry(field.into())
-            .or_insert_with(|| message.into());
+        self.fields.entry(field.into()).or_insert_with(|| message.into());
     }
 
     /// True when nothing was reported.
@@ -33,21 +31,13 @@ impl ValidationError {
 
     /// `Ok(value)` when nothing was reported, otherwise `Err(self)`.
     pub fn into_result<T>(self, value: T) -> Result<T, Self> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .fields
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
+        let parts: Vec<String> = self.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         f.write_str(&parts.join("; "))
     }
 }

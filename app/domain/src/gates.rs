@@ -91,12 +91,7 @@ pub struct Gate {
 
 impl Gate {
     fn new(code: &str, candidate: &str, severity: Severity, message: String) -> Self {
-        Self {
-            code: code.to_string(),
-            candidate: candidate.to_string(),
-            severity,
-            message,
-        }
+        Self { code: code.to_string(), candidate: candidate.to_string(), severity, message }
     }
 
     /// True for a knock-out.
@@ -107,9 +102,7 @@ impl Gate {
 
 /// True when any gate knocks `candidate` out.
 pub fn knocked_out(gates: &[Gate], candidate: &str) -> bool {
-    gates
-        .iter()
-        .any(|g| g.candidate == candidate && g.is_knock_out())
+    gates.iter().any(|g| g.candidate == candidate && g.is_knock_out())
 }
 
 /// Thresholds of the gates.
@@ -128,21 +121,12 @@ pub struct GatePolicy {
 
 impl Default for GatePolicy {
     fn default() -> Self {
-        Self {
-            min_pod_mtu: 1400,
-            small_node_max_cores: 4,
-            small_node_max_memory_gib: 8.0,
-            cidr_headroom: 2,
-        }
+        Self { min_pod_mtu: 1400, small_node_max_cores: 4, small_node_max_memory_gib: 8.0, cidr_headroom: 2 }
     }
 }
 
 /// The gates of every known candidate on a cluster, with the default [`GatePolicy`].
-pub fn evaluate_gates(
-    facts: &ClusterFacts,
-    catalog: &Catalog,
-    today: NaiveDate,
-) -> Result<Vec<Gate>, ValidationError> {
+pub fn evaluate_gates(facts: &ClusterFacts, catalog: &Catalog, today: NaiveDate) -> Result<Vec<Gate>, ValidationError> {
     evaluate_gates_with(facts, catalog, today, &GatePolicy::default())
 }
 

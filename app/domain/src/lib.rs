@@ -15,12 +15,10 @@ pub use catalog::{Catalog, Cycle, Release};
 pub use chrono::NaiveDate;
 pub use error::ValidationError;
 pub use gates::{
-    BgpFabric, ClusterFacts, Gate, GatePolicy, Kernel, KernelVersion, Severity, evaluate_gates,
-    evaluate_gates_with, mtu_plan, pod_mtu,
+    BgpFabric, ClusterFacts, Gate, GatePolicy, Kernel, KernelVersion, Severity, evaluate_gates, evaluate_gates_with,
+    mtu_plan, pod_mtu,
 };
-pub use model::{
-    Candidate, CandidateStatus, Context, Criterion, MAX_SCORE, Model, Score, ScoreTable, Tier,
-};
+pub use model::{Candidate, CandidateStatus, Context, Criterion, MAX_SCORE, Model, Score, ScoreTable, Tier};
 pub use scoring::{CandidateResult, Evaluation, evaluate, format_points, points};
 pub use weights::{FULL, Weights};
 

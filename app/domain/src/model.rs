@@ -83,15 +83,9 @@ impl fmt::Display for Tier {
 impl FromStr for Tier {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Tier::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                ValidationError::field(
-                    "tier",
-                    format!("unknown tier '{s}'; use one of cell, plant, regional, cloud"),
-                )
-            })
+        Tier::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            ValidationError::field("tier", format!("unknown tier '{s}'; use one of cell, plant, regional, cloud"))
+        })
     }
 }
 
@@ -121,15 +115,9 @@ impl Context {
 impl FromStr for Context {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Context::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                ValidationError::field(
-                    "context",
-                    format!("unknown context '{s}'; use greenfield or brownfield"),
-                )
-            })
+        Context::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            ValidationError::field("context", format!("unknown context '{s}'; use greenfield or brownfield"))
+        })
     }
 }
 
@@ -176,32 +164,19 @@ impl Model {
     }
 
     /// The score that applies to a candidate, criterion and tier (tier override first).
-    pub fn score_for(
-        &self,
-        candidate: &str,
-        criterion: &str,
-        tier: Option<Tier>,
-    ) -> Option<&Score> {
+    pub fn score_for(&self, candidate: &str, criterion: &str, tier: Option<Tier>) -> Option<&Score> {
         let pick = |t: Option<Tier>| {
-            self.scores
-                .iter()
-                .find(|s| s.candidate == candidate && s.criterion == criterion && s.tier == t)
+            self.scores.iter().find(|s| s.candidate == candidate && s.criterion == criterion && s.tier == t)
         };
         tier.and_then(|t| pick(Some(t))).or_else(|| pick(None))
     }
 
     /// Scores for every candidate that has a base score on every criterion, with `tier` overrides applied.
     pub fn score_table(&self, tier: Option<Tier>) -> ScoreTable {
-        let mut table = ScoreTable {
-            candidates: Vec::new(),
-            rows: Vec::new(),
-        };
+        let mut table = ScoreTable { candidates: Vec::new(), rows: Vec::new() };
         for cand in &self.candidates {
-            let row: Option<Vec<u8>> = self
-                .criteria
-                .iter()
-                .map(|c| self.score_for(&cand.key, &c.key, tier).map(|s| s.score))
-                .collect();
+            let row: Option<Vec<u8>> =
+                self.criteria.iter().map(|c| self.score_for(&cand.key, &c.key, tier).map(|s| s.score)).collect();
             if let Some(row) = row {
                 table.candidates.push(cand.key.clone());
                 table.rows.push(row);
@@ -215,22 +190,13 @@ impl Model {
         let mut err = ValidationError::default();
         for (n, s) in self.scores.iter().enumerate() {
             if s.score > MAX_SCORE {
-                err.add(
-                    format!("scores[{n}].score"),
-                    format!("score {} is above {MAX_SCORE}; use 0–5", s.score),
-                );
+                err.add(format!("scores[{n}].score"), format!("score {} is above {MAX_SCORE}; use 0–5", s.score));
             }
             if self.criterion_index(&s.criterion).is_none() {
-                err.add(
-                    format!("scores[{n}].criterion"),
-                    format!("unknown criterion '{}'", s.criterion),
-                );
+                err.add(format!("scores[{n}].criterion"), format!("unknown criterion '{}'", s.criterion));
             }
             if !self.candidates.iter().any(|c| c.key == s.candidate) {
-                err.add(
-                    format!("scores[{n}].candidate"),
-                    format!("unknown candidate '{}'", s.candidate),
-                );
+                err.add(format!("scores[{n}].candidate"), format!("unknown candidate '{}'", s.candidate));
             }
         }
         err.into_result(())

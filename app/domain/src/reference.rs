@@ -39,11 +39,7 @@ pub struct Reference {
 impl Reference {
     /// The criteria, candidates and scores as a [`Model`].
     pub fn model(&self) -> Model {
-        Model {
-            criteria: self.criteria.clone(),
-            candidates: self.candidates.clone(),
-            scores: self.scores.clone(),
-        }
+        Model { criteria: self.criteria.clone(), candidates: self.candidates.clone(), scores: self.scores.clone() }
     }
 }
 

@@ -43,17 +43,8 @@ pub fn evaluate(table: &ScoreTable, weights: &Weights) -> Evaluation {
         .iter()
         .zip(&table.rows)
         .map(|(key, row)| {
-            let contributions: Vec<u32> = row
-                .iter()
-                .zip(&weights.0)
-                .map(|(&s, &w)| u32::from(s) * w)
-                .collect();
-            CandidateResult {
-                candidate: key.clone(),
-                total: contributions.iter().sum(),
-                rank: 0,
-                contributions,
-            }
+            let contributions: Vec<u32> = row.iter().zip(&weights.0).map(|(&s, &w)| u32::from(s) * w).collect();
+            CandidateResult { candidate: key.clone(), total: contributions.iter().sum(), rank: 0, contributions }
         })
         .collect();
     // Stable sort keeps model order among equal totals.
@@ -76,12 +67,7 @@ pub fn evaluate(table: &ScoreTable, weights: &Weights) -> Evaluation {
         _ => (None, 0),
     };
     let clear_winner = winner.is_some() && results.first().is_some_and(|w| margin * 10 >= w.total);
-    Evaluation {
-        results,
-        winner,
-        margin,
-        clear_winner,
-    }
+    Evaluation { results, winner, margin, clear_winner }
 }
 
 /// A total (or margin) in thousandths as a score number (`4200` → `4.2`).

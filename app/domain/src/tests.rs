@@ -17,10 +17,7 @@ fn seed() -> (Model, Vec<reference::ProfileSeed>) {
 fn profile_weights(model: &Model, name: &str) -> (Weights, Option<Tier>) {
     let (_, profiles) = seed();
     let p = profiles.iter().find(|p| p.name == name).unwrap();
-    (
-        Weights::from_percent_map(model, &p.weights).unwrap(),
-        p.tier,
-    )
+    (Weights::from_percent_map(model, &p.weights).unwrap(), p.tier)
 }
 
 #[test]
@@ -40,14 +37,8 @@ fn seed_weights_give_cilium_4_20_and_calico_3_60() {
     let (w, _) = profile_weights(&model, "Industrial ADR 2026");
     let e = evaluate(&model.score_table(None), &w);
     assert_eq!(e.winner.as_deref(), Some("cilium"));
-    assert_eq!(
-        (e.results[0].candidate.as_str(), e.results[0].total),
-        ("cilium", 4200)
-    );
-    assert_eq!(
-        (e.results[1].candidate.as_str(), e.results[1].total),
-        ("calico", 3600)
-    );
+    assert_eq!((e.results[0].candidate.as_str(), e.results[0].total), ("cilium", 4200));
+    assert_eq!((e.results[1].candidate.as_str(), e.results[1].total), ("calico", 3600));
     assert_eq!(format_points(e.results[0].total), "4.20");
     assert_eq!(format_points(e.margin), "0.60");
     assert!(e.clear_winner, "0.60 is 14 % of 4.20");
@@ -66,11 +57,7 @@ fn every_tier_profile_reproduces_the_seed_decision_table() {
         let w = Weights::from_percent_map(&model, &p.weights).unwrap();
         let e = evaluate(&model.score_table(p.tier), &w);
         assert_eq!(e.winner.as_deref(), Some(expected), "profile {}", p.name);
-        assert!(
-            e.clear_winner,
-            "profile {} should have a clear winner: {e:?}",
-            p.name
-        );
+        assert!(e.clear_winner, "profile {} should have a clear winner: {e:?}", p.name);
     }
 }
 
@@ -94,11 +81,7 @@ fn tier_overrides_replace_only_their_tier() {
 #[test]
 fn weights_not_summing_to_100_are_rejected_with_the_difference() {
     let (model, _) = seed();
-    let mut map: BTreeMap<String, f64> = model
-        .criteria
-        .iter()
-        .map(|c| (c.key.clone(), 10.0))
-        .collect();
+    let mut map: BTreeMap<String, f64> = model.criteria.iter().map(|c| (c.key.clone(), 10.0)).collect();
     let err = Weights::from_percent_map(&model, &map).unwrap_err();
     assert!(err.fields["weights"].contains("90.0 %"), "{err}");
     assert!(err.fields["weights"].contains("add 10.0"), "{err}");
@@ -110,11 +93,7 @@ fn weights_not_summing_to_100_are_rejected_with_the_difference() {
 #[test]
 fn negative_unknown_missing_and_too_precise_weights_name_their_field() {
     let (model, _) = seed();
-    let mut map: BTreeMap<String, f64> = model
-        .criteria
-        .iter()
-        .map(|c| (c.key.clone(), 10.0))
-        .collect();
+    let mut map: BTreeMap<String, f64> = model.criteria.iter().map(|c| (c.key.clone(), 10.0)).collect();
     map.insert("identity_policy".into(), -5.0);
     map.insert("l7_policy".into(), 10.25);
     map.remove("governance");
@@ -128,10 +107,7 @@ fn negative_unknown_missing_and_too_precise_weights_name_their_field() {
 
 #[test]
 fn equal_totals_share_a_rank_and_have_no_winner() {
-    let table = ScoreTable {
-        candidates: vec!["a".into(), "b".into()],
-        rows: vec![vec![5, 3], vec![3, 5]],
-    };
+    let table = ScoreTable { candidates: vec!["a".into(), "b".into()], rows: vec![vec![5, 3], vec![3, 5]] };
     let e = evaluate(&table, &Weights(vec![500, 500]));
     assert_eq!(e.results[0].rank, 1);
     assert_eq!(e.results[1].rank, 1);
@@ -141,10 +117,7 @@ fn equal_totals_share_a_rank_and_have_no_winner() {
 
 #[test]
 fn a_margin_under_ten_percent_is_no_clear_winner() {
-    let table = ScoreTable {
-        candidates: vec!["a".into(), "b".into()],
-        rows: vec![vec![5, 4], vec![4, 5]],
-    };
+    let table = ScoreTable { candidates: vec!["a".into(), "b".into()], rows: vec![vec![5, 4], vec![4, 5]] };
     let e = evaluate(&table, &Weights(vec![550, 450]));
     assert_eq!(e.winner.as_deref(), Some("a"));
     assert_eq!(e.margin, 100);
@@ -169,10 +142,7 @@ fn rebalancing_clamps_to_what_the_locks_leave() {
     let w = Weights(vec![400, 300, 300]);
     let r = w.rebalance(&[true, false, false], 1, 900).unwrap();
     assert_eq!(r.0, vec![400, 600, 0]);
-    assert!(
-        w.rebalance(&[true, false, false], 0, 10).is_err(),
-        "a locked criterion cannot move"
-    );
+    assert!(w.rebalance(&[true, false, false], 0, 10).is_err(), "a locked criterion cannot move");
 }
 
 #[test]
@@ -185,11 +155,7 @@ fn seed_bgp_break_even_is_where_calico_ties() {
     let flip = be[bgp].above.as_ref().unwrap();
     assert_eq!(flip.challenger, "calico");
     // Cilium 4.2 − 0.3 = 3.9 on the other 90 %, Calico 3.1: 3.9(1−t)/0.9 + 3t = 3.1(1−t)/0.9 + 5t ⇒ t = 8/26.
-    assert!(
-        (flip.weight.percent() - 800.0 / 26.0).abs() < 1e-9,
-        "{:?}",
-        flip.weight.percent()
-    );
+    assert!((flip.weight.percent() - 800.0 / 26.0).abs() < 1e-9, "{:?}", flip.weight.percent());
     assert!(be[bgp].below.is_none());
     let enc = model.criterion_index("encryption").unwrap();
     assert!(be[enc].never_flips() || be[enc].above.is_some());

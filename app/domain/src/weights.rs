@@ -31,38 +31,26 @@ impl Weights {
     /// Parses `{"criterion_key": percent}` against the model's criteria. Every criterion must be
     /// present, no unknown key, each value between 0 and 100 with at most one decimal, and the sum
     /// exactly 100.0 %.
-    pub fn from_percent_map(
-        model: &Model,
-        map: &BTreeMap<String, f64>,
-    ) -> Result<Self, ValidationError> {
+    pub fn from_percent_map(model: &Model, map: &BTreeMap<String, f64>) -> Result<Self, ValidationError> {
         let weights = Self::from_percent_map_unchecked(model, map)?;
         weights.validate_sum(model)?;
         Ok(weights)
     }
 
     /// Like [`Weights::from_percent_map`] but without the sum check (for drafts in the editor).
-    pub fn from_percent_map_unchecked(
-        model: &Model,
-        map: &BTreeMap<String, f64>,
-    ) -> Result<Self, ValidationError> {
+    pub fn from_percent_map_unchecked(model: &Model, map: &BTreeMap<String, f64>) -> Result<Self, ValidationError> {
         let mut err = ValidationError::default();
         for key in map.keys() {
             if model.criterion_index(key).is_none() {
                 let known: Vec<&str> = model.criteria.iter().map(|c| c.key.as_str()).collect();
-                err.add(
-                    format!("weights.{key}"),
-                    format!("unknown criterion '{key}'; known: {}", known.join(", ")),
-                );
+                err.add(format!("weights.{key}"), format!("unknown criterion '{key}'; known: {}", known.join(", ")));
             }
         }
         let mut out = Vec::with_capacity(model.criteria.len());
         for c in &model.criteria {
             match map.get(&c.key) {
                 None => {
-                    err.add(
-                        format!("weights.{}", c.key),
-                        "missing; give a weight in percent (0 is allowed)",
-                    );
+                    err.add(format!("weights.{}", c.key), "missing; give a weight in percent (0 is allowed)");
                     out.push(0);
                 }
                 Some(&p) => match percent_to_tenths(p) {
@@ -82,11 +70,7 @@ impl Weights {
         if self.0.len() != model.criteria.len() {
             return Err(ValidationError::field(
                 "weights",
-                format!(
-                    "expected {} weights, one per criterion, got {}",
-                    model.criteria.len(),
-                    self.0.len()
-                ),
+                format!("expected {} weights, one per criterion, got {}", model.criteria.len(), self.0.len()),
             ));
         }
         let sum = self.sum();
@@ -95,17 +79,11 @@ impl Weights {
             let how = if diff > 0 {
                 format!("add {} to some weights", format_tenths(diff.unsigned_abs()))
             } else {
-                format!(
-                    "take {} off some weights",
-                    format_tenths(diff.unsigned_abs())
-                )
+                format!("take {} off some weights", format_tenths(diff.unsigned_abs()))
             };
             return Err(ValidationError::field(
                 "weights",
-                format!(
-                    "weights sum to {} %, they must sum to exactly 100.0 %; {how}",
-                    format_tenths(u64::from(sum))
-                ),
+                format!("weights sum to {} %, they must sum to exactly 100.0 %; {how}", format_tenths(u64::from(sum))),
             ));
         }
         Ok(())
@@ -113,35 +91,19 @@ impl Weights {
 
     /// `{"criterion_key": percent}` in model order.
     pub fn to_percent_map(&self, model: &Model) -> BTreeMap<String, f64> {
-        model
-            .criteria
-            .iter()
-            .zip(&self.0)
-            .map(|(c, &t)| (c.key.clone(), tenths_to_percent(t)))
-            .collect()
+        model.criteria.iter().zip(&self.0).map(|(c, &t)| (c.key.clone(), tenths_to_percent(t))).collect()
     }
 
     /// Sets criterion `index` to `value` tenths and rescales the other unlocked criteria
     /// proportionally (largest remainder, so the sum stays exactly 100.0 %). Locked criteria keep
     /// their weight; `value` is clamped to what the locks leave free. Returns the new weights.
-    pub fn rebalance(
-        &self,
-        locked: &[bool],
-        index: usize,
-        value: u32,
-    ) -> Result<Weights, ValidationError> {
+    pub fn rebalance(&self, locked: &[bool], index: usize, value: u32) -> Result<Weights, ValidationError> {
         let field = "weights";
         if index >= self.0.len() {
-            return Err(ValidationError::field(
-                field,
-                format!("no criterion at position {index}"),
-            ));
+            return Err(ValidationError::field(field, format!("no criterion at position {index}")));
         }
         if locked.len() != self.0.len() {
-            return Err(ValidationError::field(
-                "locked",
-                "one lock flag per criterion is needed",
-            ));
+            return Err(ValidationError::field("locked", "one lock flag per criterion is needed"));
         }
         if locked[index] {
             return Err(ValidationError::field(
@@ -149,17 +111,9 @@ impl Weights {
                 "this criterion is locked; unlock it before changing its weight",
             ));
         }
-        let locked_sum: u32 = self
-            .0
-            .iter()
-            .zip(locked)
-            .filter(|(_, l)| **l)
-            .map(|(w, _)| *w)
-            .sum();
+        let locked_sum: u32 = self.0.iter().zip(locked).filter(|(_, l)| **l).map(|(w, _)| *w).sum();
         let free = FULL.saturating_sub(locked_sum);
-        let others: Vec<usize> = (0..self.0.len())
-            .filter(|&j| j != index && !locked[j])
-            .collect();
+        let others: Vec<usize> = (0..self.0.len()).filter(|&j| j != index && !locked[j]).collect();
         let mut out = self.0.clone();
         if others.is_empty() {
             out[index] = free;
@@ -220,9 +174,7 @@ pub fn percent_to_tenths(p: f64) -> Result<u32, String> {
     }
     let t = (p * 10.0).round();
     if ((p * 10.0) - t).abs() > 1e-6 {
-        return Err(format!(
-            "{p} has more than one decimal; weights are in steps of 0.1 %"
-        ));
+        return Err(format!("{p} has more than one decimal; weights are in steps of 0.1 %"));
     }
     // 0 ≤ t ≤ 1000 here.
     Ok(t as u32)

@@ -24,6 +24,8 @@ pub struct Profile {
     pub version: i32,
     /// Last change, RFC 3339.
     pub updated_at: String,
+    /// Who saved it last.
+    pub updated_by: String,
 }
 
 /// What a client sends to create or update a profile.
@@ -71,16 +73,10 @@ impl ProfileInput {
         }
         let description = self.description.trim().to_string();
         if description.chars().count() > 4000 {
-            err.add(
-                "description",
-                "keep the description to 4000 characters or fewer",
-            );
+            err.add("description", "keep the description to 4000 characters or fewer");
         }
         if self.context.is_some() && self.tier.is_none() {
-            err.add(
-                "context",
-                "a greenfield/brownfield context needs a tier; set tier or drop context",
-            );
+            err.add("context", "a greenfield/brownfield context needs a tier; set tier or drop context");
         }
         let weights = match Weights::from_percent_map(model, &self.weights) {
             Ok(w) => w,
@@ -91,13 +87,7 @@ impl ProfileInput {
                 Weights::default()
             }
         };
-        err.into_result(ValidProfile {
-            name,
-            description,
-            tier: self.tier,
-            context: self.context,
-            weights,
-        })
+        err.into_result(ValidProfile { name, description, tier: self.tier, context: self.context, weights })
     }
 }
 
@@ -108,6 +98,8 @@ pub struct StudioData {
     pub model: Model,
     /// Saved profiles, default first.
     pub profiles: Vec<Profile>,
+    /// Who is looking (decides whether save controls show; the server checks again).
+    pub me: Me,
 }
 
 /// `POST /api/v1/evaluate` body.
@@ -179,12 +171,7 @@ fn round2(x: f64) -> f64 {
 
 impl EvaluateResponse {
     /// Builds the response from engine output.
-    pub fn new(
-        model: &Model,
-        tier: Option<Tier>,
-        e: &Evaluation,
-        be: Option<&[BreakEven]>,
-    ) -> Self {
+    pub fn new(model: &Model, tier: Option<Tier>, e: &Evaluation, be: Option<&[BreakEven]>) -> Self {
         let results = e
             .results
             .iter()
@@ -200,10 +187,7 @@ impl EvaluateResponse {
                     .collect(),
             })
             .collect();
-        let flip = |f: &domain::Flip| FlipJson {
-            weight: round2(f.weight.percent()),
-            challenger: f.challenger.clone(),
-        };
+        let flip = |f: &domain::Flip| FlipJson { weight: round2(f.weight.percent()), challenger: f.challenger.clone() };
         let break_even = be
             .unwrap_or_default()
             .iter()
@@ -229,4 +213,198 @@ impl EvaluateResponse {
             break_even,
         }
     }
+}
+
+/// What a user may do. Ordered: each role can do everything the one before it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads everything (managers).
+    Viewer,
+    /// Edits profiles, scores, clusters and decisions.
+    Architect,
+    /// Also manages users, tokens and reference data.
+    Admin,
+}
+
+impl Role {
+    /// All roles, least privileged first.
+    pub const ALL: [Role; 3] = [Role::Viewer, Role::Architect, Role::Admin];
+
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Architect => "architect",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            ValidationError::field("role", format!("unknown role '{s}'; use viewer, architect or admin"))
+        })
+    }
+}
+
+/// The signed-in user, as `GET /api/v1/me` and the header show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    /// Email (lower case).
+    pub email: String,
+    /// Name shown in the UI.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// A user as admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// Database id.
+    pub id: i64,
+    /// Email (lower case).
+    pub email: String,
+    /// Name shown in the UI.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// A disabled user cannot sign in and has no sessions.
+    pub disabled: bool,
+    /// Created, RFC 3339.
+    pub created_at: String,
+}
+
+/// `POST /api/v1/users`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewUser {
+    /// Email address.
+    pub email: String,
+    /// Name shown in the UI.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Initial password.
+    pub password: String,
+}
+
+/// `PATCH /api/v1/users/{id}`: every field optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New role.
+    pub role: Option<Role>,
+    /// Disable or enable.
+    pub disabled: Option<bool>,
+    /// New password (revokes the user's sessions).
+    pub password: Option<String>,
+}
+
+/// What an API token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// GET only.
+    Read,
+    /// Also changes, within the owner's role.
+    Write,
+}
+
+/// An API token as listed (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    /// Database id.
+    pub id: i64,
+    /// Label ("argo-cd plant 7").
+    pub name: String,
+    /// Read or write.
+    pub scope: Scope,
+    /// Owner's email.
+    pub owner: String,
+    /// Created, RFC 3339.
+    pub created_at: String,
+    /// Last use, RFC 3339.
+    pub last_used_at: Option<String>,
+    /// Revoked, RFC 3339.
+    pub revoked_at: Option<String>,
+}
+
+/// `POST /api/v1/tokens`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewToken {
+    /// Label.
+    pub name: String,
+    /// Read or write.
+    pub scope: Scope,
+    /// Owner; admins may create tokens for others, defaults to the caller.
+    #[serde(default)]
+    pub user_id: Option<i64>,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub id: i64,
+    /// When, RFC 3339.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What kind of thing (`profile`, `user`, `token`).
+    pub entity: String,
+    /// Which one.
+    pub entity_id: String,
+    /// `create`, `update`, `delete`, …
+    pub action: String,
+    /// State before, when there was one.
+    pub before: Option<serde_json::Value>,
+    /// State after, when there is one.
+    pub after: Option<serde_json::Value>,
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Entity kind.
+    #[serde(default)]
+    pub entity: Option<String>,
+    /// Substring of the actor.
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// RFC 3339 or `YYYY-MM-DD`: entries at or after.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// RFC 3339 or `YYYY-MM-DD`: entries before.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// Checks a password against the minimum rules; the message says what is missing.
+pub fn check_password(password: &str) -> Result<(), ValidationError> {
+    let n = password.chars().count();
+    if n < 12 {
+        return Err(ValidationError::field("password", format!("use at least 12 characters (this one has {n})")));
+    }
+    if n > 256 {
+        return Err(ValidationError::field("password", "use at most 256 characters"));
+    }
+    if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+        return Err(ValidationError::field("password", "a single repeated character is not a password"));
+    }
+    Ok(())
+}
+
+/// Normalises and checks an email address.
+pub fn normalise_email(email: &str) -> Result<String, ValidationError> {
+    let e = email.trim().to_lowercase();
+    let ok = e.len() <= 254
+        && e.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'))
+        && !e.contains(char::is_whitespace);
+    if ok { Ok(e) } else { Err(ValidationError::field("email", "give an email address like ada@example.com")) }
 }

@@ -11,22 +11,10 @@ use domain::{CandidateStatus, Model, weights::format_tenths};
 #[component]
 pub fn ScoreMatrix(state: StudioState) -> impl IntoView {
     let model = state.model.get_value();
-    let scored: Vec<_> = model
-        .candidates
-        .iter()
-        .filter(|c| c.status == CandidateStatus::Scored)
-        .cloned()
-        .collect();
-    let dismissed: Vec<_> = model
-        .candidates
-        .iter()
-        .filter(|c| c.status == CandidateStatus::Dismissed)
-        .cloned()
-        .collect();
-    let heads = scored
-        .iter()
-        .map(|c| view! { <th scope="col">{c.name.clone()}</th> })
-        .collect_view();
+    let scored: Vec<_> = model.candidates.iter().filter(|c| c.status == CandidateStatus::Scored).cloned().collect();
+    let dismissed: Vec<_> =
+        model.candidates.iter().filter(|c| c.status == CandidateStatus::Dismissed).cloned().collect();
+    let heads = scored.iter().map(|c| view! { <th scope="col">{c.name.clone()}</th> }).collect_view();
     let rows = model
         .criteria
         .iter()
@@ -40,8 +28,7 @@ pub fn ScoreMatrix(state: StudioState) -> impl IntoView {
                     let score = move || {
                         let tier = state.tier.get();
                         m.with_value(|m| {
-                            m.score_for(&ck, &kk, tier)
-                                .map(|s| (s.score, s.rationale.clone(), s.tier.is_some()))
+                            m.score_for(&ck, &kk, tier).map(|s| (s.score, s.rationale.clone(), s.tier.is_some()))
                         })
                     };
                     view! {
@@ -59,11 +46,7 @@ pub fn ScoreMatrix(state: StudioState) -> impl IntoView {
                     }
                 })
                 .collect_view();
-            let weight = move || {
-                state
-                    .weights
-                    .with(|w| format_tenths(u64::from(w.0.get(i).copied().unwrap_or(0))))
-            };
+            let weight = move || state.weights.with(|w| format_tenths(u64::from(w.0.get(i).copied().unwrap_or(0))));
             view! {
                 <tr>
                     <th scope="row">

@@ -11,9 +11,8 @@ fn parse_percent(text: &str) -> Result<u32, String> {
     if t.is_empty() {
         return Err("empty; type a percent between 0 and 100, e.g. 12.5".into());
     }
-    let p: f64 = t.parse().map_err(|_| {
-        format!("'{text}' is not a number; type a percent between 0 and 100, e.g. 12.5")
-    })?;
+    let p: f64 =
+        t.parse().map_err(|_| format!("'{text}' is not a number; type a percent between 0 and 100, e.g. 12.5"))?;
     percent_to_tenths(p)
 }
 
@@ -26,9 +25,7 @@ pub fn WeightEditor(state: StudioState) -> impl IntoView {
             e.insert(i, msg);
         }),
         Ok(tenths) => {
-            let result = state
-                .locked
-                .with_untracked(|l| state.weights.with_untracked(|w| w.rebalance(l, i, tenths)));
+            let result = state.locked.with_untracked(|l| state.weights.with_untracked(|w| w.rebalance(l, i, tenths)));
             match result {
                 Ok(w) => {
                     state.weights.set(w);

@@ -1,7 +1,13 @@
 //! Pages, one per route.
 
+mod admin;
+mod audit;
+mod login;
 pub mod studio;
 
+pub use admin::{Tokens, Users};
+pub use audit::Audit;
+pub use login::Login;
 pub use studio::Studio;
 
 use leptos::prelude::*;

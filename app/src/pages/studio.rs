@@ -44,8 +44,7 @@ pub struct StudioState {
 }
 
 fn weights_of(model: &Model, p: &Profile) -> Weights {
-    Weights::from_percent_map_unchecked(model, &p.weights)
-        .unwrap_or_else(|_| Weights(vec![0; model.criteria.len()]))
+    Weights::from_percent_map_unchecked(model, &p.weights).unwrap_or_else(|_| Weights(vec![0; model.criteria.len()]))
 }
 
 fn tier_from_str(s: &str) -> Option<Tier> {
@@ -55,18 +54,13 @@ fn tier_from_str(s: &str) -> Option<Tier> {
 /// The studio once data is loaded.
 #[component]
 pub fn StudioView(data: StudioData) -> impl IntoView {
-    let StudioData { model, profiles } = data;
+    let StudioData { model, profiles, me } = data;
+    // The server refuses a viewer's save anyway; hiding the controls just saves them the trip.
+    let can_save = me.role >= crate::api::Role::Architect;
     // The default is the first profile ever saved without a tier: the seed's "Industrial ADR 2026".
-    let first = profiles
-        .iter()
-        .filter(|p| p.tier.is_none())
-        .min_by_key(|p| p.id)
-        .or(profiles.first())
-        .cloned();
+    let first = profiles.iter().filter(|p| p.tier.is_none()).min_by_key(|p| p.id).or(profiles.first()).cloned();
     let n = model.criteria.len();
-    let initial = first
-        .as_ref()
-        .map_or_else(|| Weights(vec![0; n]), |p| weights_of(&model, p));
+    let initial = first.as_ref().map_or_else(|| Weights(vec![0; n]), |p| weights_of(&model, p));
     let state = StudioState {
         model: StoredValue::new(model),
         weights: RwSignal::new(initial),
@@ -82,33 +76,19 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
     let new_name = RwSignal::new(String::new());
 
     let table = Memo::new(move |_| state.model.with_value(|m| m.score_table(state.tier.get())));
-    let evaluation: Memo<Evaluation> =
-        Memo::new(move |_| table.with(|t| state.weights.with(|w| evaluate(t, w))));
+    let evaluation: Memo<Evaluation> = Memo::new(move |_| table.with(|t| state.weights.with(|w| evaluate(t, w))));
     let breaks = Memo::new(move |_| table.with(|t| state.weights.with(|w| break_even(t, w))));
-    let contribution = Memo::new(move |_| {
-        state
-            .model
-            .with_value(|m| evaluation.with(|e| contribution_svg(m, e)))
-    });
+    let contribution = Memo::new(move |_| state.model.with_value(|m| evaluation.with(|e| contribution_svg(m, e))));
     let tornado = Memo::new(move |_| {
-        state.model.with_value(|m| {
-            breaks.with(|b| b.as_deref().map(|b| tornado_svg(m, b)).unwrap_or_default())
-        })
+        state.model.with_value(|m| breaks.with(|b| b.as_deref().map(|b| tornado_svg(m, b)).unwrap_or_default()))
     });
-    let current_profile = move || {
-        selected
-            .get()
-            .and_then(|id| profiles.with(|ps| ps.iter().find(|p| p.id == id).cloned()))
-    };
+    let current_profile =
+        move || selected.get().and_then(|id| profiles.with(|ps| ps.iter().find(|p| p.id == id).cloned()));
 
     let load_profile = move |p: &Profile| {
-        state
-            .model
-            .with_value(|m| state.weights.set(weights_of(m, p)));
+        state.model.with_value(|m| state.weights.set(weights_of(m, p)));
         state.tier.set(p.tier);
-        state
-            .locked
-            .update(|l| l.iter_mut().for_each(|x| *x = false));
+        state.locked.update(|l| l.iter_mut().for_each(|x| *x = false));
         state.input_errors.set(BTreeMap::new());
         conflict.set(None);
     };
@@ -130,12 +110,8 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
         name,
         description: base.map(|p| p.description.clone()).unwrap_or_default(),
         tier: state.tier.get_untracked(),
-        context: base
-            .and_then(|p| p.context)
-            .filter(|_| state.tier.get_untracked().is_some()),
-        weights: state
-            .model
-            .with_value(|m| state.weights.with_untracked(|w| w.to_percent_map(m))),
+        context: base.and_then(|p| p.context).filter(|_| state.tier.get_untracked().is_some()),
+        weights: state.model.with_value(|m| state.weights.with_untracked(|w| w.to_percent_map(m))),
     };
     let report = move |e: AppError| match e {
         AppError::Conflict { message, current } => {
@@ -182,15 +158,8 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
         spawn_local(async move {
             match update_profile(p.id, p.version, input).await {
                 Ok(saved) => {
-                    status.set(Some(format!(
-                        "Updated profile '{}' (version {}).",
-                        saved.name, saved.version
-                    )));
-                    profiles.update(|ps| {
-                        ps.iter_mut()
-                            .filter(|x| x.id == saved.id)
-                            .for_each(|x| *x = saved.clone())
-                    });
+                    status.set(Some(format!("Updated profile '{}' (version {}).", saved.name, saved.version)));
+                    profiles.update(|ps| ps.iter_mut().filter(|x| x.id == saved.id).for_each(|x| *x = saved.clone()));
                     conflict.set(None);
                 }
                 Err(e) => report(e),
@@ -200,26 +169,16 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
     };
     let take_theirs = move |_| {
         if let Some((_, Some(theirs))) = conflict.get_untracked() {
-            profiles.update(|ps| {
-                ps.iter_mut()
-                    .filter(|x| x.id == theirs.id)
-                    .for_each(|x| *x = theirs.clone())
-            });
+            profiles.update(|ps| ps.iter_mut().filter(|x| x.id == theirs.id).for_each(|x| *x = theirs.clone()));
             load_profile(&theirs);
-            status.set(Some(format!(
-                "Loaded the current version {} of '{}'.",
-                theirs.version, theirs.name
-            )));
+            status.set(Some(format!("Loaded the current version {} of '{}'.", theirs.version, theirs.name)));
         }
     };
 
     let name_of = move |key: &str| {
-        state.model.with_value(|m| {
-            m.candidates
-                .iter()
-                .find(|c| c.key == key)
-                .map_or(key.to_string(), |c| c.name.clone())
-        })
+        state
+            .model
+            .with_value(|m| m.candidates.iter().find(|c| c.key == key).map_or(key.to_string(), |c| c.name.clone()))
     };
 
     view! {
@@ -255,27 +214,49 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
                     <button type="button" on:click=reset>"Reset to profile"</button>
                 </div>
                 <p class="profile-meta">
-                    {move || current_profile().map(|p| format!("Version {} · last saved {}", p.version, p.updated_at.replace('T', " ").replace('Z', " UTC")))}
+                    {move || {
+                        current_profile()
+                            .map(|p| {
+                                format!(
+                                    "Version {} · last saved {} by {}",
+                                    p.version,
+                                    p.updated_at.replace('T', " ").replace('Z', " UTC"),
+                                    p.updated_by,
+                                )
+                            })
+                    }}
                 </p>
                 <details class="profile-why">
                     <summary>"Why these weights"</summary>
                     <p>{move || current_profile().map(|p| p.description)}</p>
                 </details>
                 <WeightEditor state />
+                {if can_save {
+                    view! {
                 <div class="save">
-                    <form on:submit=save_new class="save-new">
-                        <label for="new-profile-name">"New profile name"</label>
-                        <input
-                            id="new-profile-name"
-                            type="text"
-                            maxlength="80"
-                            prop:value=move || new_name.get()
-                            on:input=move |ev| new_name.set(event_target_value(&ev))
-                        />
-                        <button type="submit" disabled=move || busy.get()>"Save as new profile"</button>
-                    </form>
-                    <button type="button" on:click=save_update disabled=move || busy.get()>"Update profile"</button>
-                </div>
+                            <form on:submit=save_new class="save-new">
+                                <label for="new-profile-name">"New profile name"</label>
+                                <input
+                                    id="new-profile-name"
+                                    type="text"
+                                    maxlength="80"
+                                    prop:value=move || new_name.get()
+                                    on:input=move |ev| new_name.set(event_target_value(&ev))
+                                />
+                                <button type="submit" disabled=move || busy.get()>"Save as new profile"</button>
+                            </form>
+                            <button type="button" on:click=save_update disabled=move || busy.get()>"Update profile"</button>
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p class="hint" data-testid="read-only">
+                            "You are signed in as a viewer: explore the weights freely; saving profiles needs an architect."
+                        </p>
+                    }
+                        .into_any()
+                }}
                 <p data-testid="status" role="status" class="status">{move || status.get()}</p>
                 {move || {
                     conflict

@@ -4,6 +4,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{FromRow, PgPool, Postgres, Transaction};
 use std::collections::BTreeMap;
 
+use super::audit;
+use super::auth::Principal;
 use crate::AppError;
 use crate::api::types::{Profile, ValidProfile};
 use domain::{Context, Model, Tier, weights::tenths_to_percent};
@@ -17,6 +19,7 @@ struct ProfileRow {
     context: Option<String>,
     version: i32,
     updated_at: DateTime<Utc>,
+    updated_by: String,
 }
 
 #[derive(FromRow)]
@@ -76,10 +79,7 @@ fn to_profile(model: &Model, row: ProfileRow, weights: &[WeightRow]) -> Result<P
         .iter()
         .map(|c| {
             let t = by_key.get(c.key.as_str()).copied().unwrap_or(0);
-            (
-                c.key.clone(),
-                tenths_to_percent(u32::try_from(t).unwrap_or(0)),
-            )
+            (c.key.clone(), tenths_to_percent(u32::try_from(t).unwrap_or(0)))
         })
         .collect();
     Ok(Profile {
@@ -91,10 +91,15 @@ fn to_profile(model: &Model, row: ProfileRow, weights: &[WeightRow]) -> Result<P
         weights,
         version: row.version,
         updated_at: row.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        updated_by: row.updated_by,
     })
 }
 
-const PROFILE_COLUMNS: &str = "id, name, description, tier, context, version, updated_at";
+const PROFILE_COLUMNS: &str = "id, name, description, tier, context, version, updated_at, updated_by";
+
+fn actor_label(actor: Option<&Principal>) -> String {
+    actor.map_or_else(|| "reference data".to_string(), Principal::label)
+}
 
 /// All profiles: profiles without a tier first, then by tier from the edge up, then by name.
 pub async fn list_profiles(pool: &PgPool, model: &Model) -> Result<Vec<Profile>, AppError> {
@@ -104,25 +109,20 @@ pub async fn list_profiles(pool: &PgPool, model: &Model) -> Result<Vec<Profile>,
     ))
     .fetch_all(pool)
     .await?;
-    let weights = sqlx::query_as::<_, WeightRow>(
-        "SELECT profile_id, criterion_key, weight_tenths FROM profile_weights",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| to_profile(model, r, &weights))
-        .collect()
+    let weights =
+        sqlx::query_as::<_, WeightRow>("SELECT profile_id, criterion_key, weight_tenths FROM profile_weights")
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter().map(|r| to_profile(model, r, &weights)).collect()
 }
 
 /// One profile, or `NotFound`.
 pub async fn get_profile(pool: &PgPool, model: &Model, id: i64) -> Result<Profile, AppError> {
-    let row = sqlx::query_as::<_, ProfileRow>(&format!(
-        "SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| AppError::NotFound(format!("no profile with id {id}")))?;
+    let row = sqlx::query_as::<_, ProfileRow>(&format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no profile with id {id}")))?;
     let weights = sqlx::query_as::<_, WeightRow>(
         "SELECT profile_id, criterion_key, weight_tenths FROM profile_weights WHERE profile_id = $1",
     )
@@ -138,17 +138,9 @@ async fn write_weights(
     id: i64,
     p: &ValidProfile,
 ) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM profile_weights WHERE profile_id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("DELETE FROM profile_weights WHERE profile_id = $1").bind(id).execute(&mut **tx).await?;
     let keys: Vec<&str> = model.criteria.iter().map(|c| c.key.as_str()).collect();
-    let tenths: Vec<i32> = p
-        .weights
-        .0
-        .iter()
-        .map(|&t| i32::try_from(t).unwrap_or(i32::MAX))
-        .collect();
+    let tenths: Vec<i32> = p.weights.0.iter().map(|&t| i32::try_from(t).unwrap_or(i32::MAX)).collect();
     sqlx::query(
         "INSERT INTO profile_weights (profile_id, criterion_key, weight_tenths) \
          SELECT $1, k, w FROM unnest($2::text[], $3::int[]) AS t(k, w)",
@@ -161,22 +153,34 @@ async fn write_weights(
     Ok(())
 }
 
-/// Inserts a validated profile inside `tx` and returns its id.
+/// The audit record of a profile's content.
+fn audit_json(model: &Model, p: &ValidProfile) -> serde_json::Value {
+    serde_json::json!({
+        "name": p.name, "description": p.description, "tier": p.tier, "context": p.context,
+        "weights": p.weights.to_percent_map(model),
+    })
+}
+
+/// Inserts a validated profile inside `tx`, audited, and returns its id.
 pub async fn insert_profile(
     tx: &mut Transaction<'_, Postgres>,
     model: &Model,
     p: &ValidProfile,
+    actor: Option<&Principal>,
 ) -> Result<i64, AppError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO profiles (name, description, tier, context) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO profiles (name, description, tier, context, updated_by) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(&p.name)
     .bind(&p.description)
     .bind(p.tier.map(Tier::as_str))
     .bind(p.context.map(Context::as_str))
+    .bind(actor_label(actor))
     .fetch_one(&mut **tx)
     .await?;
     write_weights(tx, model, id, p).await?;
+    audit::record(tx, actor, "profile", id, "create", None, Some(audit_json(model, p))).await?;
     Ok(id)
 }
 
@@ -185,9 +189,10 @@ pub async fn create_profile(
     pool: &PgPool,
     model: &Model,
     p: &ValidProfile,
+    actor: Option<&Principal>,
 ) -> Result<Profile, AppError> {
     let mut tx = pool.begin().await?;
-    let id = insert_profile(&mut tx, model, p).await?;
+    let id = insert_profile(&mut tx, model, p, actor).await?;
     tx.commit().await?;
     get_profile(pool, model, id).await
 }
@@ -200,10 +205,12 @@ pub async fn update_profile(
     id: i64,
     version: i32,
     p: &ValidProfile,
+    actor: Option<&Principal>,
 ) -> Result<Profile, AppError> {
+    let before = get_profile(pool, model, id).await?;
     let mut tx = pool.begin().await?;
     let updated: Option<i64> = sqlx::query_scalar(
-        "UPDATE profiles SET name = $3, description = $4, tier = $5, context = $6, \
+        "UPDATE profiles SET name = $3, description = $4, tier = $5, context = $6, updated_by = $7, \
          version = version + 1, updated_at = now() WHERE id = $1 AND version = $2 RETURNING id",
     )
     .bind(id)
@@ -212,6 +219,7 @@ pub async fn update_profile(
     .bind(&p.description)
     .bind(p.tier.map(Tier::as_str))
     .bind(p.context.map(Context::as_str))
+    .bind(actor_label(actor))
     .fetch_optional(&mut *tx)
     .await?;
     if updated.is_none() {
@@ -227,26 +235,24 @@ pub async fn update_profile(
         });
     }
     write_weights(&mut tx, model, id, p).await?;
+    let before = serde_json::to_value(&before).ok();
+    audit::record(&mut tx, actor, "profile", id, "update", before, Some(audit_json(model, p))).await?;
     tx.commit().await?;
     get_profile(pool, model, id).await
 }
 
-/// Deletes a profile; `NotFound` when it does not exist.
-pub async fn delete_profile(pool: &PgPool, id: i64) -> Result<(), AppError> {
-    let done = sqlx::query("DELETE FROM profiles WHERE id = $1")
-        .bind(id)
-        .execute(pool)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound(format!("no profile with id {id}")));
-    }
+/// Deletes a profile, audited; `NotFound` when it does not exist.
+pub async fn delete_profile(pool: &PgPool, model: &Model, id: i64, actor: Option<&Principal>) -> Result<(), AppError> {
+    let before = get_profile(pool, model, id).await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM profiles WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let before = serde_json::to_value(&before).ok();
+    audit::record(&mut tx, actor, "profile", id, "delete", before, None).await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// True when the database can answer a query.
 pub async fn ping(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(pool)
-        .await
-        .is_ok()
+    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok()
 }

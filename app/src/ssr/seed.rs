@@ -8,19 +8,12 @@ use domain::reference::Reference;
 
 /// Inserts criteria, candidates, scores and profiles when the criteria table is empty, all in one
 /// transaction. Returns whether anything was loaded.
-pub async fn load_reference_if_empty(
-    pool: &PgPool,
-    reference: &Reference,
-) -> Result<bool, AppError> {
+pub async fn load_reference_if_empty(pool: &PgPool, reference: &Reference) -> Result<bool, AppError> {
     let mut tx = pool.begin().await?;
     // Two servers starting at once must not both load: the first takes the lock, the second waits
     // and then sees the rows.
-    sqlx::query("LOCK TABLE criteria IN EXCLUSIVE MODE")
-        .execute(&mut *tx)
-        .await?;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM criteria")
-        .fetch_one(&mut *tx)
-        .await?;
+    sqlx::query("LOCK TABLE criteria IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM criteria").fetch_one(&mut *tx).await?;
     if count > 0 {
         return Ok(false);
     }
@@ -71,7 +64,7 @@ pub async fn load_reference_if_empty(
             context: p.context,
             weights: p.weights.clone(),
         };
-        super::db::insert_profile(&mut tx, &model, &input.validate(&model)?).await?;
+        super::db::insert_profile(&mut tx, &model, &input.validate(&model)?, None).await?;
     }
     tx.commit().await?;
     Ok(true)

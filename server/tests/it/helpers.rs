@@ -4,7 +4,12 @@ use reqwest::{Client, Response};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use server::{AppState, leptos_options, prepare};
+use app::api::types::{NewUser, Role};
+use app::ssr::accounts;
+use server::{AppState, AuthConfig, leptos_options, prepare};
+
+/// Password of every test user.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A running server for one test.
 pub struct TestApp {
@@ -14,39 +19,52 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Loads the reference data into the test database and serves the router on a free port.
+    /// Loads the reference data, creates one user per role (`admin@test`, `architect@test`,
+    /// `viewer@test`), serves the router on a free port, and signs the client in as architect.
     pub async fn spawn(pool: PgPool) -> TestApp {
         prepare(&pool).await.unwrap();
+        for role in Role::ALL {
+            let new = NewUser {
+                email: format!("{}@test", role.as_str()),
+                display_name: role.as_str().into(),
+                role,
+                password: PASSWORD.into(),
+            };
+            accounts::create_user(&pool, None, new).await.unwrap();
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = AppState {
             pool: pool.clone(),
             leptos_options: leptos_options("target/site", addr),
+            auth: AuthConfig::for_addr(addr),
         };
         tokio::spawn(async move { server::serve(listener, state).await });
-        let client = Client::builder().cookie_store(true).build().unwrap();
-        TestApp {
-            base: format!("http://{addr}"),
-            client,
-            pool,
-        }
+        let base = format!("http://{addr}");
+        let mut app = TestApp { client: anonymous(&base), base, pool };
+        app.client = app.signed_in(Role::Architect).await;
+        app
+    }
+
+    /// A client with its own cookie jar, signed in with `role`.
+    pub async fn signed_in(&self, role: Role) -> Client {
+        let client = anonymous(&self.base);
+        let r = client
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({"email": format!("{}@test", role.as_str()), "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204, "sign-in as {role:?} failed");
+        client
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(format!("{}{path}", self.base)).json(body).send().await.unwrap()
     }
 
     pub async fn post_raw(&self, path: &str, body: &str) -> Response {
@@ -60,21 +78,24 @@ impl TestApp {
     }
 
     pub async fn put_json(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .put(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.put(format!("{}{path}", self.base)).json(body).send().await.unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.client
-            .delete(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
+        self.client.delete(format!("{}{path}", self.base)).send().await.unwrap()
     }
+}
+
+/// A cookie-keeping client that sends our own `Origin`, as a browser on our pages does.
+pub fn anonymous(base: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, base.parse().unwrap());
+    Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The seed's weights in percent.
@@ -88,13 +109,11 @@ pub fn seed_weights() -> Value {
 
 /// Asserts the API's error shape and returns the error object.
 pub async fn error_of(resp: Response, status: u16) -> Value {
-    assert_eq!(resp.status().as_u16(), status, "unexpected status");
-    let body: Value = resp.json().await.unwrap();
+    let got = resp.status().as_u16();
+    let body: Value = resp.json().await.unwrap_or_default();
+    assert_eq!(got, status, "unexpected status, body {body}");
     let err = body["error"].clone();
     assert!(err["code"].is_string(), "error.code missing in {body}");
-    assert!(
-        err["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "error.message missing in {body}"
-    );
+    assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "error.message missing in {body}");
     err
 }

@@ -82,13 +82,9 @@ pub fn cidr_capacity(net: &IpNet, candidate: &str, max_pods: u32) -> Option<Cidr
         };
         (prefix, 1, format!("{ipam} /{prefix}"))
     };
-    let block = 1u128
-        .checked_shl(u32::from(bits - block_prefix))
-        .unwrap_or(u128::MAX);
+    let block = 1u128.checked_shl(u32::from(bits - block_prefix)).unwrap_or(u128::MAX);
     let per_node = block.saturating_mul(u128::from(blocks_per_node));
-    let addresses = 1u128
-        .checked_shl(u32::from(bits - net.prefix_len()))
-        .unwrap_or(u128::MAX);
+    let addresses = 1u128.checked_shl(u32::from(bits - net.prefix_len())).unwrap_or(u128::MAX);
     Some(CidrCapacity {
         candidate: candidate.to_string(),
         cidr: net.to_string(),
@@ -104,11 +100,7 @@ pub fn cidr_capacity(net: &IpNet, candidate: &str, max_pods: u32) -> Option<Cidr
 
 /// ⌈log₂ x⌉ for x ≥ 1.
 fn ceil_log2(x: u128) -> u32 {
-    if x <= 1 {
-        0
-    } else {
-        128 - (x - 1).leading_zeros()
-    }
+    if x <= 1 { 0 } else { 128 - (x - 1).leading_zeros() }
 }
 
 /// 65536 → "65,536".
@@ -137,10 +129,7 @@ mod tests {
     #[test]
     fn a_slash_16_holds_256_cilium_nodes_and_512_calico_nodes_at_110_pods() {
         let cilium = cidr_capacity(&net("10.42.0.0/16"), "cilium", 110).unwrap();
-        assert_eq!(
-            (cilium.addresses, cilium.per_node, cilium.max_nodes),
-            (65_536, 256, 256)
-        );
+        assert_eq!((cilium.addresses, cilium.per_node, cilium.max_nodes), (65_536, 256, 256));
         let calico = cidr_capacity(&net("10.42.0.0/16"), "calico", 110).unwrap();
         assert_eq!((calico.blocks_per_node, calico.per_node), (2, 128));
         assert_eq!(calico.max_nodes, 512);

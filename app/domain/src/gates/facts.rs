@@ -18,9 +18,7 @@ pub const DEFAULT_UNDERLAY_MTU: u32 = 1500;
 pub const DEFAULT_MAX_PODS_PER_NODE: u32 = 110;
 
 /// Whether the cluster's underlay runs BGP, and who owns it.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BgpFabric {
     /// No BGP fabric: pod traffic is tunnelled or stays on one L2 segment.
@@ -34,11 +32,7 @@ pub enum BgpFabric {
 
 impl BgpFabric {
     /// All values.
-    pub const ALL: [BgpFabric; 3] = [
-        BgpFabric::None,
-        BgpFabric::NetworkTeam,
-        BgpFabric::PlatformTeam,
-    ];
+    pub const ALL: [BgpFabric; 3] = [BgpFabric::None, BgpFabric::NetworkTeam, BgpFabric::PlatformTeam];
 
     /// The API name.
     pub fn as_str(self) -> &'static str {
@@ -64,15 +58,12 @@ impl fmt::Display for BgpFabric {
 impl FromStr for BgpFabric {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        BgpFabric::ALL
-            .into_iter()
-            .find(|b| b.as_str() == s)
-            .ok_or_else(|| {
-                ValidationError::field(
-                    "bgp_fabric",
-                    format!("unknown BGP fabric '{s}'; use none, network_team or platform_team"),
-                )
-            })
+        BgpFabric::ALL.into_iter().find(|b| b.as_str() == s).ok_or_else(|| {
+            ValidationError::field(
+                "bgp_fabric",
+                format!("unknown BGP fabric '{s}'; use none, network_team or platform_team"),
+            )
+        })
     }
 }
 
@@ -179,18 +170,12 @@ impl ClusterFacts {
             err.add("nodes", "a cluster has at least one node");
         }
         if self.cores_per_node == Some(0) {
-            err.add(
-                "cores_per_node",
-                "cores per node must be at least 1; leave it out when unknown",
-            );
+            err.add("cores_per_node", "cores per node must be at least 1; leave it out when unknown");
         }
         if let Some(m) = self.memory_gib_per_node
             && !(m.is_finite() && m > 0.0)
         {
-            err.add(
-                "memory_gib_per_node",
-                "memory per node must be a positive number of GiB, e.g. 8",
-            );
+            err.add("memory_gib_per_node", "memory per node must be a positive number of GiB, e.g. 8");
         }
         if let Some(mtu) = self.underlay_mtu
             && !(576..=65_535).contains(&mtu)
@@ -204,10 +189,7 @@ impl ClusterFacts {
             );
         }
         if self.max_pods_per_node == Some(0) {
-            err.add(
-                "max_pods_per_node",
-                "max pods per node must be at least 1 (the kubelet's default is 110)",
-            );
+            err.add("max_pods_per_node", "max pods per node must be at least 1 (the kubelet's default is 110)");
         }
         let kernel = match self.parsed_kernel() {
             Some(Ok(k)) => Some(k),
@@ -247,18 +229,14 @@ fn parse_pod_cidr(text: &str) -> Result<Vec<IpNet>, ValidationError> {
                 format!("the pod CIDR '{text}' has an empty entry; {example}"),
             ));
         }
-        let net: IpNet = part.parse().map_err(|_| {
-            ValidationError::field("pod_cidr", format!("'{part}' is not a CIDR; {example}"))
-        })?;
-        let same_family = nets
-            .iter()
-            .any(|n| matches!(n, IpNet::V4(_)) == matches!(net, IpNet::V4(_)));
+        let net: IpNet = part
+            .parse()
+            .map_err(|_| ValidationError::field("pod_cidr", format!("'{part}' is not a CIDR; {example}")))?;
+        let same_family = nets.iter().any(|n| matches!(n, IpNet::V4(_)) == matches!(net, IpNet::V4(_)));
         if same_family {
             return Err(ValidationError::field(
                 "pod_cidr",
-                format!(
-                    "'{text}' has two CIDRs of one IP family; give one IPv4 and at most one IPv6"
-                ),
+                format!("'{text}' has two CIDRs of one IP family; give one IPv4 and at most one IPv6"),
             ));
         }
         nets.push(net);
@@ -300,10 +278,7 @@ mod tests {
 
     #[test]
     fn bgp_fabric_names_parse_and_unknown_ones_name_the_field() {
-        assert_eq!(
-            "platform_team".parse::<BgpFabric>().unwrap(),
-            BgpFabric::PlatformTeam
-        );
+        assert_eq!("platform_team".parse::<BgpFabric>().unwrap(), BgpFabric::PlatformTeam);
         assert_eq!(BgpFabric::None.to_string(), "none");
         let err = "yes".parse::<BgpFabric>().unwrap_err();
         assert!(err.fields.contains_key("bgp_fabric"));
@@ -341,13 +316,7 @@ mod tests {
     fn pod_cidrs_may_be_dual_stack_but_not_two_of_a_family() {
         let nets = parse_pod_cidr("10.42.0.0/16, fd00:10:42::/56").unwrap();
         assert_eq!(nets.len(), 2);
-        for bad in [
-            "10.0.0.0/16,10.1.0.0/16",
-            "10.0.0.0/33",
-            "fd00::/129",
-            "",
-            "10.0.0.0/8,",
-        ] {
+        for bad in ["10.0.0.0/16,10.1.0.0/16", "10.0.0.0/33", "fd00::/129", "", "10.0.0.0/8,"] {
             let err = parse_pod_cidr(bad).unwrap_err();
             assert!(err.fields.contains_key("pod_cidr"), "{bad}");
         }

@@ -21,19 +21,8 @@ use crate::ValidationError;
 
 /// The kernel build that each RHEL 8 minor release shipped at GA: `(minor, build)`, where the
 /// kernel is `4.18.0-<build>.el8`. Later z-stream kernels of a minor release have higher builds.
-pub const RHEL8_BUILDS: [(u8, u32); 11] = [
-    (0, 80),
-    (1, 147),
-    (2, 193),
-    (3, 240),
-    (4, 305),
-    (5, 348),
-    (6, 372),
-    (7, 425),
-    (8, 477),
-    (9, 513),
-    (10, 553),
-];
+pub const RHEL8_BUILDS: [(u8, u32); 11] =
+    [(0, 80), (1, 147), (2, 193), (3, 240), (4, 305), (5, 348), (6, 372), (7, 425), (8, 477), (9, 513), (10, 553)];
 
 /// An upstream kernel version, ordered numerically (5.4 < 5.10 < 5.15 < 6.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -49,11 +38,7 @@ pub struct KernelVersion {
 impl KernelVersion {
     /// A version from its parts.
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Self {
-            major,
-            minor,
-            patch,
-        }
+        Self { major, minor, patch }
     }
 
     /// The version at the start of a reported kernel string; errors name the field `kernel`.
@@ -94,18 +79,10 @@ impl Kernel {
     pub fn parse(reported: &str) -> Result<Self, ValidationError> {
         let example = "give what `uname -r` prints on a node, e.g. 5.15.0-113-generic \
                        or 4.18.0-553.el8_10.x86_64";
-        let bad = || {
-            ValidationError::field(
-                "kernel",
-                format!("'{reported}' is not a kernel version; {example}"),
-            )
-        };
+        let bad = || ValidationError::field("kernel", format!("'{reported}' is not a kernel version; {example}"));
         let trimmed = reported.trim();
         if trimmed.is_empty() {
-            return Err(ValidationError::field(
-                "kernel",
-                format!("the kernel version is empty; {example}"),
-            ));
+            return Err(ValidationError::field("kernel", format!("the kernel version is empty; {example}")));
         }
         let body = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
         let (version, rest) = leading_version(body).ok_or_else(bad)?;
@@ -125,25 +102,17 @@ impl Kernel {
             ));
         }
         let rhel8_build = if version == KernelVersion::new(4, 18, 0) && rest.contains(".el8") {
-            rest.strip_prefix('-')
-                .and_then(|r| leading_number(r).map(|(n, _)| n))
+            rest.strip_prefix('-').and_then(|r| leading_number(r).map(|(n, _)| n))
         } else {
             None
         };
-        Ok(Self {
-            version,
-            rhel8_build,
-        })
+        Ok(Self { version, rhel8_build })
     }
 
     /// The RHEL 8 minor release whose GA build this kernel has reached (8.10 for build 553).
     pub fn rhel8_minor(&self) -> Option<u8> {
         let build = self.rhel8_build?;
-        RHEL8_BUILDS
-            .iter()
-            .rev()
-            .find(|(_, b)| build >= *b)
-            .map(|(m, _)| *m)
+        RHEL8_BUILDS.iter().rev().find(|(_, b)| build >= *b).map(|(m, _)| *m)
     }
 }
 
@@ -190,11 +159,7 @@ pub struct KernelRequirement {
 impl KernelRequirement {
     /// A plain upstream minimum without RHEL clause.
     pub fn at_least(min: KernelVersion) -> Self {
-        Self {
-            min,
-            rhel8: None,
-            text: min.to_string(),
-        }
+        Self { min, rhel8: None, text: min.to_string() }
     }
 
     /// Reads a requirement leniently: the first `x.y[.z]` in `text` is the upstream minimum
@@ -202,8 +167,7 @@ impl KernelRequirement {
     /// or in `note`, adds the RHEL 8 clause; an explicit `4.18.0-<build>` there wins over the
     /// [`RHEL8_BUILDS`] table. Only the RHEL clause is taken from `note`.
     pub fn parse_lenient(text: &str, note: Option<&str>) -> Result<Self, String> {
-        let min = find_version(text)
-            .ok_or_else(|| format!("no kernel version such as 5.10 in '{text}'"))?;
+        let min = find_version(text).ok_or_else(|| format!("no kernel version such as 5.10 in '{text}'"))?;
         let mut text = text.to_string();
         let rhel8 = match rhel8_clause(&text)? {
             Some(r) => Some(r),
@@ -225,10 +189,7 @@ impl KernelRequirement {
     /// The clause is appended to the text, so it survives a round trip.
     pub fn or_any_rhel8(mut self) -> Self {
         if self.rhel8.is_none() {
-            let any = Rhel8Minimum {
-                minor: None,
-                build: 0,
-            };
+            let any = Rhel8Minimum { minor: None, build: 0 };
             self.text.push_str(&any.clause());
             self.rhel8 = Some(any);
         }
@@ -251,10 +212,7 @@ impl KernelRequirement {
             Some(Rhel8Minimum { minor: None, .. }) => {
                 format!("{} (or any RHEL 8 kernel)", self.min)
             }
-            Some(Rhel8Minimum {
-                minor: Some(m),
-                build,
-            }) => format!("{} (or 4.18.0-{build} on RHEL 8.{m})", self.min),
+            Some(Rhel8Minimum { minor: Some(m), build }) => format!("{} (or 4.18.0-{build} on RHEL 8.{m})", self.min),
         }
     }
 }
@@ -302,8 +260,7 @@ fn leading_version(s: &str) -> Option<(KernelVersion, &str)> {
 fn find_version(text: &str) -> Option<KernelVersion> {
     text.char_indices()
         .filter(|&(i, c)| {
-            c.is_ascii_digit()
-                && !text[..i].ends_with(|p: char| p.is_ascii_digit() || p == '.' || p == '-')
+            c.is_ascii_digit() && !text[..i].ends_with(|p: char| p.is_ascii_digit() || p == '.' || p == '-')
         })
         .find_map(|(i, _)| leading_version(&text[i..]).map(|(v, _)| v))
 }
@@ -324,9 +281,7 @@ fn rhel8_clause(text: &str) -> Result<Option<Rhel8Minimum>, String> {
         Some((m, _)) => Some(u8::try_from(m).map_err(|_| format!("unknown RHEL 8.{m}"))?),
         None => None,
     };
-    let explicit = text
-        .find("4.18.0-")
-        .and_then(|i| leading_number(&text[i + 7..]).map(|(b, _)| b));
+    let explicit = text.find("4.18.0-").and_then(|i| leading_number(&text[i + 7..]).map(|(b, _)| b));
     let build = match (explicit, minor) {
         (Some(b), _) => b,
         (None, None) => 0,
@@ -387,10 +342,7 @@ mod tests {
     #[test]
     fn a_k3s_image_kernel_with_a_plus_suffix_parses() {
         assert_eq!(KernelVersion::parse("5.10.0+k3s1").unwrap(), v(5, 10, 0));
-        assert_eq!(
-            KernelVersion::parse("5.10.120-rt70-v8+").unwrap(),
-            v(5, 10, 120)
-        );
+        assert_eq!(KernelVersion::parse("5.10.120-rt70-v8+").unwrap(), v(5, 10, 120));
     }
 
     #[test]
@@ -398,10 +350,7 @@ mod tests {
         assert_eq!(KernelVersion::parse("5.4").unwrap(), v(5, 4, 0));
         assert_eq!(KernelVersion::parse("6.1.0").unwrap(), v(6, 1, 0));
         assert_eq!(KernelVersion::parse(" v6.6.30 ").unwrap(), v(6, 6, 30));
-        assert_eq!(
-            KernelVersion::parse("5.10.0-28-amd64").unwrap(),
-            v(5, 10, 0)
-        );
+        assert_eq!(KernelVersion::parse("5.10.0-28-amd64").unwrap(), v(5, 10, 0));
     }
 
     #[test]
@@ -415,17 +364,7 @@ mod tests {
 
     #[test]
     fn garbage_kernel_strings_are_refused_naming_the_kernel_field() {
-        for bad in [
-            "",
-            "  ",
-            "latest",
-            "5",
-            "5.x",
-            "5.15abc",
-            "0.1",
-            "42.0",
-            "5.99999999999",
-        ] {
+        for bad in ["", "  ", "latest", "5", "5.x", "5.15abc", "0.1", "42.0", "5.99999999999"] {
             let err = Kernel::parse(bad).unwrap_err();
             assert!(err.fields.contains_key("kernel"), "{bad}: {err}");
             assert!(err.fields["kernel"].contains("uname -r"), "{bad}: {err}");
@@ -444,46 +383,24 @@ mod tests {
         assert_eq!((r.min, r.rhel8), (v(4, 19, 57), None));
 
         let r = KernelRequirement::parse_lenient("4.19.57 or 4.18 on RHEL8", None).unwrap();
-        assert_eq!(
-            r.rhel8,
-            Some(Rhel8Minimum {
-                minor: None,
-                build: 0
-            })
-        );
+        assert_eq!(r.rhel8, Some(Rhel8Minimum { minor: None, build: 0 }));
 
         let r = KernelRequirement::parse_lenient("5.4 or 4.18 on RHEL 8.6", None).unwrap();
         assert_eq!(r.min, v(5, 4, 0));
         assert_eq!(r.rhel8.unwrap().build, 372);
 
-        let r = KernelRequirement::parse_lenient(
-            "5.10 or 4.18 on RHEL 8.10 (from 1.20.0-dev main, 2026-03-29)",
-            None,
-        )
-        .unwrap();
+        let r = KernelRequirement::parse_lenient("5.10 or 4.18 on RHEL 8.10 (from 1.20.0-dev main, 2026-03-29)", None)
+            .unwrap();
         assert_eq!(r.min, v(5, 10, 0));
-        assert_eq!(
-            r.rhel8,
-            Some(Rhel8Minimum {
-                minor: Some(10),
-                build: 553
-            })
-        );
+        assert_eq!(r.rhel8, Some(Rhel8Minimum { minor: Some(10), build: 553 }));
         assert_eq!(r.describe(), "5.10 (or 4.18.0-553 on RHEL 8.10)");
 
-        let r = KernelRequirement::parse_lenient(
-            "5.3 (RHEL 8.2: 4.18.0-193); 5.8+ with CO-RE recommended",
-            None,
-        )
-        .unwrap();
+        let r =
+            KernelRequirement::parse_lenient("5.3 (RHEL 8.2: 4.18.0-193); 5.8+ with CO-RE recommended", None).unwrap();
         assert_eq!(r.min, v(5, 3, 0));
         assert_eq!(r.rhel8.unwrap().build, 193);
 
-        let r = KernelRequirement::parse_lenient(
-            "5.10 (docs edited 2025-12-08; was 3.10 before)",
-            None,
-        )
-        .unwrap();
+        let r = KernelRequirement::parse_lenient("5.10 (docs edited 2025-12-08; was 3.10 before)", None).unwrap();
         assert_eq!((r.min, r.rhel8), (v(5, 10, 0), None));
 
         let r = KernelRequirement::parse_lenient("5.10", Some("RHEL 8.4 4.18.0-305")).unwrap();
@@ -503,11 +420,7 @@ mod tests {
         assert!(r.accepts(&Kernel::parse("5.14.0-427.el9.x86_64").unwrap()));
         let plain = KernelRequirement::parse_lenient("5.10", None).unwrap();
         assert!(!plain.accepts(&Kernel::parse("4.18.0-553.el8_10.x86_64").unwrap()));
-        assert!(
-            plain
-                .or_any_rhel8()
-                .accepts(&Kernel::parse("4.18.0-80.el8.x86_64").unwrap())
-        );
+        assert!(plain.or_any_rhel8().accepts(&Kernel::parse("4.18.0-80.el8.x86_64").unwrap()));
     }
 
     #[test]

@@ -152,10 +152,7 @@ mod tests {
     use crate::gates::BgpFabric;
 
     fn facts(mtu: u32) -> ClusterFacts {
-        ClusterFacts {
-            underlay_mtu: Some(mtu),
-            ..ClusterFacts::new(Tier::Plant)
-        }
+        ClusterFacts { underlay_mtu: Some(mtu), ..ClusterFacts::new(Tier::Plant) }
     }
 
     #[test]
@@ -170,10 +167,7 @@ mod tests {
     #[test]
     fn the_underlay_mtu_defaults_to_1500() {
         let c = catalog().unwrap();
-        assert_eq!(
-            pod_mtu(&ClusterFacts::new(Tier::Cell), &c, "cilium"),
-            Some(1450)
-        );
+        assert_eq!(pod_mtu(&ClusterFacts::new(Tier::Cell), &c, "cilium"), Some(1450));
     }
 
     #[test]
@@ -195,10 +189,7 @@ mod tests {
     #[test]
     fn wireguard_adds_to_cilium_tunnels_but_replaces_calico_tunnels() {
         let c = catalog().unwrap();
-        let f = ClusterFacts {
-            wan_uplink: true,
-            ..facts(1500)
-        };
+        let f = ClusterFacts { wan_uplink: true, ..facts(1500) };
         let cilium = mtu_plan(&f, &c, "cilium").unwrap();
         assert_eq!((cilium.overhead, cilium.pod_mtu), (130, 1370));
         assert_eq!(cilium.describe(), "VXLAN + WireGuard");
@@ -210,34 +201,21 @@ mod tests {
     #[test]
     fn calico_routes_natively_over_a_bgp_fabric() {
         let c = catalog().unwrap();
-        let f = ClusterFacts {
-            bgp_fabric: BgpFabric::NetworkTeam,
-            ..facts(1500)
-        };
+        let f = ClusterFacts { bgp_fabric: BgpFabric::NetworkTeam, ..facts(1500) };
         let plan = mtu_plan(&f, &c, "calico").unwrap();
         assert_eq!(plan.pod_mtu, 1500);
         assert_eq!(plan.describe(), "native routing (no tunnel)");
         assert_eq!(pod_mtu(&f, &c, "cilium"), Some(1450));
-        let wan = ClusterFacts {
-            wan_uplink: true,
-            ..f
-        };
+        let wan = ClusterFacts { wan_uplink: true, ..f };
         assert_eq!(pod_mtu(&wan, &c, "calico"), Some(1440));
     }
 
     #[test]
     fn calico_ipv6_pools_use_vxlan_over_ipv6() {
         let c = catalog().unwrap();
-        let f = ClusterFacts {
-            pod_cidr: Some("10.42.0.0/16,fd00:10:42::/56".to_string()),
-            ..facts(1500)
-        };
+        let f = ClusterFacts { pod_cidr: Some("10.42.0.0/16,fd00:10:42::/56".to_string()), ..facts(1500) };
         assert_eq!(pod_mtu(&f, &c, "calico"), Some(1430));
-        let v6 = ClusterFacts {
-            pod_cidr: Some("fd00:10:42::/56".to_string()),
-            wan_uplink: true,
-            ..facts(1500)
-        };
+        let v6 = ClusterFacts { pod_cidr: Some("fd00:10:42::/56".to_string()), wan_uplink: true, ..facts(1500) };
         let plan = mtu_plan(&v6, &c, "calico").unwrap();
         assert_eq!(plan.encapsulation, vec![Encapsulation::VxlanIpv6]);
         assert_eq!(plan.pod_mtu, 1420);

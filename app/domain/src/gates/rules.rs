@@ -5,18 +5,13 @@ use chrono::NaiveDate;
 
 use super::cidr::thousands;
 use super::{
-    ClusterFacts, Gate, GatePolicy, Kernel, KernelRequirement, Rhel8Minimum, Severity,
-    cidr_capacity, codes, mtu_plan,
+    ClusterFacts, Gate, GatePolicy, Kernel, KernelRequirement, Rhel8Minimum, Severity, cidr_capacity, codes, mtu_plan,
 };
 use crate::catalog::{Catalog, Release};
 
 /// "1 address", "65,536 addresses".
 fn count(n: u128, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{} {many}", thousands(n))
-    }
+    if n == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(n)) }
 }
 
 /// "Cilium" for `cilium`.
@@ -51,9 +46,7 @@ pub(super) fn kernel_gates(
                 "{name} {} still runs on it and is supported{}: pin that release until the \
                  kernel is upgraded.",
                 r.cycle,
-                r.eol_date
-                    .map(|d| format!(" until {d}"))
-                    .unwrap_or_default()
+                r.eol_date.map(|d| format!(" until {d}")).unwrap_or_default()
             ),
             Some(r) => format!(
                 "The newest {name} that runs on it, {}, went out of support{}; do not fall \
@@ -93,12 +86,7 @@ pub(super) fn kernel_gates(
     };
     let mut feature = |code: &str, req: &KernelRequirement, consequence: String| {
         if !req.accepts(kernel) {
-            gates.push(Gate::new(
-                code,
-                cand,
-                Severity::Warning,
-                format!("{consequence}{backport_hint}"),
-            ));
+            gates.push(Gate::new(code, cand, Severity::Warning, format!("{consequence}{backport_hint}")));
         }
     };
     if facts.wan_uplink
@@ -156,12 +144,8 @@ pub(super) fn small_node_gate(
     policy: &GatePolicy,
     cand: &str,
 ) {
-    let few_cores = facts
-        .cores_per_node
-        .is_some_and(|c| c <= policy.small_node_max_cores);
-    let little_memory = facts
-        .memory_gib_per_node
-        .is_some_and(|m| m <= policy.small_node_max_memory_gib);
+    let few_cores = facts.cores_per_node.is_some_and(|c| c <= policy.small_node_max_cores);
+    let little_memory = facts.memory_gib_per_node.is_some_and(|m| m <= policy.small_node_max_memory_gib);
     if !(few_cores || little_memory) {
         return;
     }
@@ -176,11 +160,7 @@ pub(super) fn small_node_gate(
         size.push(format!("{c} cores"));
     }
     if let Some(m) = facts.memory_gib_per_node {
-        size.push(if m.fract() == 0.0 {
-            format!("{m:.0} GiB of memory")
-        } else {
-            format!("{m:.1} GiB of memory")
-        });
+        size.push(if m.fract() == 0.0 { format!("{m:.0} GiB of memory") } else { format!("{m:.1} GiB of memory") });
     }
     let name = display_name(cand);
     let lighter = catalog
@@ -189,11 +169,7 @@ pub(super) fn small_node_gate(
         .filter(|a| a.candidate != cand)
         .min_by_key(|a| a.max_mib)
         .map(|a| {
-            let mode = if a.agent.ends_with("_iptables") {
-                " in iptables mode"
-            } else {
-                ""
-            };
+            let mode = if a.agent.ends_with("_iptables") { " in iptables mode" } else { "" };
             format!(" ({}{mode}: {})", display_name(&a.candidate), a.range())
         })
         .unwrap_or_default();
@@ -237,11 +213,7 @@ pub(super) fn mtu_gate(
         "cilium" => format!("Helm value MTU: {}", plan.pod_mtu),
         _ => format!("calicoNetwork.mtu: {} in the Installation", plan.pod_mtu),
     };
-    let ipv6 = if plan.pod_mtu < 1280 {
-        "; below 1280 IPv6 does not work in pods at all"
-    } else {
-        ""
-    };
+    let ipv6 = if plan.pod_mtu < 1280 { "; below 1280 IPv6 does not work in pods at all" } else { "" };
     let native = if cand == "cilium" && facts.bgp_fabric.is_present() {
         ", or run Cilium with native routing over the BGP fabric"
     } else {
@@ -300,8 +272,7 @@ pub(super) fn cidr_gate(
     }
     let grow = match cap.prefix_for(wanted) {
         Some(p) => format!("a /{p} or larger (room for {} nodes)", thousands(wanted)),
-        None => "a larger range; no IPv4 range is large enough, so move to IPv6 or dual-stack"
-            .to_string(),
+        None => "a larger range; no IPv4 range is large enough, so move to IPv6 or dual-stack".to_string(),
     };
     let holds = format!(
         "Pod CIDR {} has {}. {} ({} addresses), so it",

@@ -1,0 +1,87 @@
+//! The audit log: every change, who made it and when, with filters and CSV export.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{AuditFilter, list_audit};
+
+/// `/audit`.
+#[component]
+pub fn Audit() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| {
+            let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
+            AuditFilter { entity: get("entity"), actor: get("actor"), since: get("since"), until: get("until") }
+        })
+    };
+    let entries = Resource::new(filter, list_audit);
+    let csv_href = move || {
+        let f = filter();
+        let pairs = [("entity", f.entity), ("actor", f.actor), ("since", f.since), ("until", f.until)];
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            if let Some(v) = v {
+                q.append_pair(k, &v);
+            }
+        }
+        format!("/api/v1/audit.csv?{}", q.finish())
+    };
+    let value = move |k: &'static str| query.with(|q| q.get(k).unwrap_or_default());
+    view! {
+        <section class="panel">
+            <h1>"Audit log"</h1>
+            <p class="lede">"Every change, written in the same transaction as the change itself. The database refuses to alter or delete entries."</p>
+            <form method="get" class="filters">
+                <label for="f-entity">"Entity"</label>
+                <select id="f-entity" name="entity">
+                    {["", "profile", "user", "token"]
+                        .into_iter()
+                        .map(|e| {
+                            let label = if e.is_empty() { "any" } else { e };
+                            view! { <option value=e selected=move || value("entity") == e>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <label for="f-actor">"Who"</label>
+                <input id="f-actor" name="actor" type="text" value=move || value("actor") placeholder="email contains…" />
+                <label for="f-since">"From"</label>
+                <input id="f-since" name="since" type="date" value=move || value("since") />
+                <label for="f-until">"Before"</label>
+                <input id="f-until" name="until" type="date" value=move || value("until") />
+                <button type="submit">"Filter"</button>
+                <a href=csv_href download="switchyard-audit.csv">"Export CSV"</a>
+            </form>
+            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <table class="data" data-testid="audit-table">
+                                <thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Action"</th><th>"Change"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|e| view! {
+                                        <tr>
+                                            <td class="num">{e.at.replace('T', " ").replace('Z', "")}</td>
+                                            <td>{e.actor}</td>
+                                            <td>{format!("{} #{}", e.entity, e.entity_id)}</td>
+                                            <td>{e.action}</td>
+                                            <td>
+                                                <details>
+                                                    <summary>"before / after"</summary>
+                                                    <pre>{e.before.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</pre>
+                                                    <pre>{e.after.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</pre>
+                                                </details>
+                                            </td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

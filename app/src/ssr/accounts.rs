@@ -1,0 +1,275 @@
+//! Users and API tokens: every change audited in the same transaction.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::{FromRow, PgPool};
+
+use super::audit;
+use super::auth::{Principal, hash_password, random_secret, secret_hash};
+use crate::AppError;
+use crate::api::types::{NewToken, NewUser, Role, Scope, Token, User, UserPatch, check_password, normalise_email};
+use domain::ValidationError;
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    role: String,
+    disabled: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    fn into_user(self) -> User {
+        User {
+            id: self.id,
+            email: self.email,
+            display_name: self.display_name,
+            role: self.role.parse().unwrap_or(Role::Viewer),
+            disabled: self.disabled,
+            created_at: rfc3339(self.created_at),
+        }
+    }
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, role, disabled, created_at";
+
+fn check_display_name(err: &mut ValidationError, name: &str) {
+    let n = name.trim().chars().count();
+    if n == 0 || n > 120 {
+        err.add("display_name", "give a display name of 1 to 120 characters");
+    }
+}
+
+/// All users by email.
+pub async fn list_users(pool: &PgPool) -> Result<Vec<User>, AppError> {
+    let rows = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(UserRow::into_user).collect())
+}
+
+/// One user or `NotFound`.
+pub async fn get_user(pool: &PgPool, id: i64) -> Result<User, AppError> {
+    sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .map(UserRow::into_user)
+        .ok_or_else(|| AppError::NotFound(format!("no user with id {id}")))
+}
+
+/// Creates a user after checking every field; a taken email is a conflict.
+pub async fn create_user(pool: &PgPool, actor: Option<&Principal>, new: NewUser) -> Result<User, AppError> {
+    let mut err = ValidationError::default();
+    let email = normalise_email(&new.email).map_err(|e| err.fields.extend(e.fields)).ok();
+    check_display_name(&mut err, &new.display_name);
+    if let Err(e) = check_password(&new.password) {
+        err.fields.extend(e.fields);
+    }
+    let email = err.into_result(email)?.unwrap_or_default();
+    let hash = hash_password(new.password).await?;
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query_as::<_, UserRow>(&format!(
+        "INSERT INTO users (email, display_name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING {USER_COLUMNS}"
+    ))
+    .bind(&email)
+    .bind(new.display_name.trim())
+    .bind(new.role.as_str())
+    .bind(hash)
+    .fetch_one(&mut *tx)
+    .await?;
+    let user = row.into_user();
+    audit::record(&mut tx, actor, "user", user.id, "create", None, serde_json::to_value(&user).ok()).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Changes a user's name, role, disabled flag or password. Disabling a user or changing the
+/// password ends all of their sessions; disabling also revokes nothing else (tokens stop working
+/// because the owner is disabled).
+pub async fn patch_user(pool: &PgPool, actor: &Principal, id: i64, patch: UserPatch) -> Result<User, AppError> {
+    let mut err = ValidationError::default();
+    if let Some(n) = &patch.display_name {
+        check_display_name(&mut err, n);
+    }
+    if let Some(p) = &patch.password
+        && let Err(e) = check_password(p)
+    {
+        err.fields.extend(e.fields);
+    }
+    if actor.user_id == id && (patch.disabled == Some(true) || patch.role.is_some_and(|r| r < Role::Admin)) {
+        err.add("role", "you cannot disable yourself or take away your own admin role; ask another admin");
+    }
+    err.into_result(())?;
+    let hash = match patch.password.clone() {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+    let before = get_user(pool, id).await?;
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query_as::<_, UserRow>(&format!(
+        "UPDATE users SET display_name = coalesce($2, display_name), role = coalesce($3, role),
+           disabled = coalesce($4, disabled), password_hash = coalesce($5, password_hash),
+           version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(patch.display_name.as_deref().map(str::trim))
+    .bind(patch.role.map(Role::as_str))
+    .bind(patch.disabled)
+    .bind(hash.as_deref())
+    .fetch_one(&mut *tx)
+    .await?;
+    if patch.password.is_some() || patch.disabled == Some(true) {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    }
+    let user = row.into_user();
+    let mut after = serde_json::to_value(&user).unwrap_or_default();
+    if patch.password.is_some() {
+        after["password"] = "changed".into();
+    }
+    audit::record(&mut tx, Some(actor), "user", id, "update", serde_json::to_value(&before).ok(), Some(after)).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Sets a new password from the shell (`switchyard reset-password`), ending the user's sessions.
+pub async fn reset_password(pool: &PgPool, email: &str, password: String) -> Result<(), AppError> {
+    check_password(&password)?;
+    let email = normalise_email(email)?;
+    let hash = hash_password(password).await?;
+    let mut tx = pool.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET password_hash = $2, disabled = false, version = version + 1, updated_at = now()
+         WHERE email = $1 RETURNING id",
+    )
+    .bind(&email)
+    .bind(hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let id = id.ok_or_else(|| AppError::NotFound(format!("no user with email {email}")))?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    audit::record(&mut tx, None, "user", id, "reset_password", None, Some(serde_json::json!({"email": email}))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates the first admin when there are no users. Returns the generated password when none
+/// was given, so it can be shown once.
+pub async fn bootstrap_admin(
+    pool: &PgPool,
+    email: Option<String>,
+    password: Option<String>,
+) -> Result<Option<(String, Option<String>)>, AppError> {
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await?;
+    if count > 0 {
+        return Ok(None);
+    }
+    let email = email.unwrap_or_else(|| "admin@switchyard.local".into());
+    let (password, generated) = match password {
+        Some(p) => (p, None),
+        None => {
+            let p = random_secret()[..20].to_string();
+            (p.clone(), Some(p))
+        }
+    };
+    let new = NewUser { email: email.clone(), display_name: "Administrator".into(), role: Role::Admin, password };
+    let user = create_user(pool, None, new).await?;
+    Ok(Some((user.email, generated)))
+}
+
+#[derive(FromRow)]
+struct TokenRow {
+    id: i64,
+    name: String,
+    scope: String,
+    owner: String,
+    created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl TokenRow {
+    fn into_token(self) -> Token {
+        Token {
+            id: self.id,
+            name: self.name,
+            scope: if self.scope == "write" { Scope::Write } else { Scope::Read },
+            owner: self.owner,
+            created_at: rfc3339(self.created_at),
+            last_used_at: self.last_used_at.map(rfc3339),
+            revoked_at: self.revoked_at.map(rfc3339),
+        }
+    }
+}
+
+/// Tokens visible to `actor`: all for an admin, their own otherwise.
+pub async fn list_tokens(pool: &PgPool, actor: &Principal) -> Result<Vec<Token>, AppError> {
+    let rows = sqlx::query_as::<_, TokenRow>(
+        "SELECT t.id, t.name, t.scope, u.email AS owner, t.created_at, t.last_used_at, t.revoked_at
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE $1 OR t.user_id = $2 ORDER BY t.id DESC",
+    )
+    .bind(actor.role == Role::Admin)
+    .bind(actor.user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(TokenRow::into_token).collect())
+}
+
+/// Creates a token and returns it with the secret, which is shown this once. Architects create
+/// tokens for themselves; admins for anyone.
+pub async fn create_token(pool: &PgPool, actor: &Principal, new: NewToken) -> Result<(Token, String), AppError> {
+    actor.can_write(Role::Architect)?;
+    let owner = new.user_id.unwrap_or(actor.user_id);
+    if owner != actor.user_id && actor.role < Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::field("name", "give the token a name of 1 to 80 characters, e.g. 'argo-cd plant 7'"));
+    }
+    let owner_user = get_user(pool, owner).await?;
+    if new.scope == Scope::Write && owner_user.role == Role::Viewer {
+        return Err(AppError::field("scope", "a viewer's token can only read; choose scope 'read'"));
+    }
+    let secret = format!("sy_{}", random_secret());
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, name, scope, token_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(owner)
+    .bind(name)
+    .bind(if new.scope == Scope::Write { "write" } else { "read" })
+    .bind(secret_hash(&secret))
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = serde_json::json!({"id": id, "name": name, "scope": new.scope, "owner": owner_user.email});
+    audit::record(&mut tx, Some(actor), "token", id, "create", None, Some(after)).await?;
+    tx.commit().await?;
+    let token = list_tokens(pool, actor).await?.into_iter().find(|t| t.id == id).ok_or(AppError::Internal)?;
+    Ok((token, secret))
+}
+
+/// Revokes a token (its owner or an admin).
+pub async fn revoke_token(pool: &PgPool, actor: &Principal, id: i64) -> Result<(), AppError> {
+    actor.can_write(Role::Viewer)?;
+    let mut tx = pool.begin().await?;
+    let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let owner = owner.ok_or_else(|| AppError::NotFound(format!("no active token with id {id}")))?;
+    if owner != actor.user_id && actor.role < Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit::record(&mut tx, Some(actor), "token", id, "revoke", None, None).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The append-only audit log: written in the same transaction as the change it records.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde_json::Value;
+use sqlx::{FromRow, PgPool, Postgres, Transaction};
+
+use super::auth::Principal;
+use crate::AppError;
+use crate::api::types::{AuditEntry, AuditFilter};
+
+/// Appends one entry. `actor` is `None` for changes made by Switchyard itself (reference data,
+/// the first admin).
+pub async fn record(
+    tx: &mut Transaction<'_, Postgres>,
+    actor: Option<&Principal>,
+    entity: &str,
+    entity_id: impl ToString,
+    action: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_user_id, actor_token_id, actor, entity, entity_id, action, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(actor.map(|p| p.user_id))
+    .bind(actor.and_then(Principal::token_id))
+    .bind(actor.map_or_else(|| "switchyard".to_string(), Principal::label))
+    .bind(entity)
+    .bind(entity_id.to_string())
+    .bind(action)
+    .bind(before)
+    .bind(after)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    at: DateTime<Utc>,
+    actor: String,
+    entity: String,
+    entity_id: String,
+    action: String,
+    before: Option<Value>,
+    after: Option<Value>,
+}
+
+fn parse_time(field: &str, s: &str) -> Result<DateTime<Utc>, AppError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| AppError::field(field, format!("'{s}' is not a date; use YYYY-MM-DD or RFC 3339")))
+}
+
+/// Entries matching `filter`, newest first, at most `limit`.
+pub async fn list(pool: &PgPool, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, AppError> {
+    let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let since = nonempty(&filter.since).map(|s| parse_time("since", &s)).transpose()?;
+    let until = nonempty(&filter.until).map(|s| parse_time("until", &s)).transpose()?;
+    let rows = sqlx::query_as::<_, Row>(
+        "SELECT id, at, actor, entity, entity_id, action, before, after FROM audit_log
+         WHERE ($1::text IS NULL OR entity = $1)
+           AND ($2::text IS NULL OR actor ILIKE '%' || $2 || '%')
+           AND ($3::timestamptz IS NULL OR at >= $3)
+           AND ($4::timestamptz IS NULL OR at < $4)
+         ORDER BY id DESC LIMIT $5",
+    )
+    .bind(nonempty(&filter.entity))
+    .bind(nonempty(&filter.actor).map(|a| a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+    .bind(since)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            id: r.id,
+            at: r.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            actor: r.actor,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            action: r.action,
+            before: r.before,
+            after: r.after,
+        })
+        .collect())
+}

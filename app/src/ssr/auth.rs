@@ -1,0 +1,364 @@
+//! Authentication: argon2id passwords, sessions and API tokens stored hashed in PostgreSQL, the
+//! signed-in principal, role checks and login throttling.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+use sqlx::{FromRow, PgPool};
+
+use crate::AppError;
+use crate::api::types::{Me, Role, Scope};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "switchyard_session";
+
+/// OWASP's argon2id parameters: 19 MiB, 2 iterations, 1 lane.
+fn argon2() -> Result<Argon2<'static>, AppError> {
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(|_| AppError::Internal)?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a password off the async executor (it takes tens of milliseconds by design).
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()?.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| AppError::Internal)
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+}
+
+/// Checks a password against a stored hash off the executor. With no hash (unknown email) it
+/// still does the work, against a throw-away hash, so the answer time does not reveal the email.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let Ok(a) = argon2() else { return false };
+        let Some(hash) = hash else {
+            // Same work as a real check, then no.
+            let _ = a.hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
+            return false;
+        };
+        PasswordHash::new(&hash).is_ok_and(|parsed| a.verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A fresh random secret for a cookie or a token (256 bits, URL-safe).
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What is stored for a secret: its SHA-256.
+pub fn secret_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// How a request was authenticated.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Via {
+    /// Session cookie (its hash).
+    Session(Vec<u8>),
+    /// API token.
+    Token {
+        /// Token id.
+        id: i64,
+        /// Token label.
+        name: String,
+        /// Read or write.
+        scope: Scope,
+    },
+}
+
+/// The user behind a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    /// User id.
+    pub user_id: i64,
+    /// Email.
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Cookie or token.
+    pub via: Via,
+}
+
+impl Principal {
+    /// Who, as written in the audit log.
+    pub fn label(&self) -> String {
+        match &self.via {
+            Via::Session(_) => self.email.clone(),
+            Via::Token { name, .. } => format!("{} via token '{name}'", self.email),
+        }
+    }
+
+    /// The token id, when authenticated by token.
+    pub fn token_id(&self) -> Option<i64> {
+        match self.via {
+            Via::Token { id, .. } => Some(id),
+            Via::Session(_) => None,
+        }
+    }
+
+    /// For reading: any role, any token scope.
+    pub fn can_read(&self) -> Result<(), AppError> {
+        Ok(())
+    }
+
+    /// For a change that needs `role`; a read-only token is refused whatever its owner's role.
+    pub fn can_write(&self, role: Role) -> Result<(), AppError> {
+        if matches!(self.via, Via::Token { scope: Scope::Read, .. }) || self.role < role {
+            return Err(AppError::Forbidden);
+        }
+        Ok(())
+    }
+
+    /// As shown by `GET /api/v1/me`.
+    pub fn me(&self) -> Me {
+        Me { email: self.email.clone(), display_name: self.display_name.clone(), role: self.role }
+    }
+}
+
+#[derive(FromRow)]
+struct PrincipalRow {
+    user_id: i64,
+    email: String,
+    display_name: String,
+    role: String,
+    token_id: Option<i64>,
+    token_name: Option<String>,
+    scope: Option<String>,
+}
+
+fn to_principal(r: PrincipalRow, via_session: Option<Vec<u8>>) -> Option<Principal> {
+    let role = r.role.parse().ok()?;
+    let via = match via_session {
+        Some(h) => Via::Session(h),
+        None => Via::Token {
+            id: r.token_id?,
+            name: r.token_name.unwrap_or_default(),
+            scope: if r.scope.as_deref() == Some("write") { Scope::Write } else { Scope::Read },
+        },
+    };
+    Some(Principal { user_id: r.user_id, email: r.email, display_name: r.display_name, role, via })
+}
+
+/// Session lifetimes.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    /// Signed out after this long without a request.
+    pub idle_minutes: i64,
+    /// Signed out after this long regardless.
+    pub absolute_hours: i64,
+    /// Mark the cookie `Secure` (behind HTTPS).
+    pub secure_cookie: bool,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy { idle_minutes: 8 * 60, absolute_hours: 7 * 24, secure_cookie: false }
+    }
+}
+
+/// The principal of a live session cookie. Touches `last_seen_at` at most once a minute, in the
+/// same round trip.
+pub async fn resolve_session(
+    pool: &PgPool,
+    cookie: &str,
+    policy: SessionPolicy,
+) -> Result<Option<Principal>, AppError> {
+    let hash = secret_hash(cookie);
+    let row = sqlx::query_as::<_, PrincipalRow>(
+        "WITH s AS (
+           SELECT s.token_hash, u.id AS user_id, u.email, u.display_name, u.role
+           FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled
+             AND s.last_seen_at > now() - make_interval(mins => $2::int)),
+         touch AS (
+           UPDATE sessions SET last_seen_at = now()
+           WHERE token_hash = (SELECT token_hash FROM s) AND last_seen_at < now() - interval '1 minute')
+         SELECT user_id, email, display_name, role, NULL::bigint AS token_id, NULL::text AS token_name,
+                NULL::text AS scope FROM s",
+    )
+    .bind(&hash)
+    .bind(i32::try_from(policy.idle_minutes).unwrap_or(i32::MAX))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|r| to_principal(r, Some(hash))))
+}
+
+/// The principal of a live API token. Touches `last_used_at` at most once a minute.
+pub async fn resolve_token(pool: &PgPool, token: &str) -> Result<Option<Principal>, AppError> {
+    let row = sqlx::query_as::<_, PrincipalRow>(
+        "WITH t AS (
+           SELECT t.id AS token_id, t.name AS token_name, t.scope, u.id AS user_id, u.email, u.display_name, u.role
+           FROM api_tokens t JOIN users u ON u.id = t.user_id
+           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled),
+         touch AS (
+           UPDATE api_tokens SET last_used_at = now()
+           WHERE id = (SELECT token_id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
+         SELECT user_id, email, display_name, role, token_id, token_name, scope FROM t",
+    )
+    .bind(secret_hash(token))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|r| to_principal(r, None)))
+}
+
+/// Starts a session and returns the cookie value.
+pub async fn create_session(pool: &PgPool, user_id: i64, policy: SessionPolicy) -> Result<String, AppError> {
+    let secret = random_secret();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(hours => $3::int))",
+    )
+    .bind(secret_hash(&secret))
+    .bind(user_id)
+    .bind(i32::try_from(policy.absolute_hours).unwrap_or(i32::MAX))
+    .execute(pool)
+    .await?;
+    Ok(secret)
+}
+
+/// Ends one session.
+pub async fn end_session(pool: &PgPool, hash: &[u8]) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(hash).execute(pool).await?;
+    Ok(())
+}
+
+/// The `Set-Cookie` value that stores a session.
+pub fn session_cookie(secret: &str, policy: SessionPolicy) -> String {
+    cookie::Cookie::build((SESSION_COOKIE, secret.to_string()))
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(policy.secure_cookie)
+        .path("/")
+        .max_age(cookie::time::Duration::hours(policy.absolute_hours))
+        .build()
+        .to_string()
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie(policy: SessionPolicy) -> String {
+    cookie::Cookie::build((SESSION_COOKIE, ""))
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(policy.secure_cookie)
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+/// The session cookie's value in a `Cookie` header.
+pub fn session_from_cookie_header(header: &str) -> Option<String> {
+    cookie::Cookie::split_parse(header)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+#[derive(FromRow)]
+struct LoginRow {
+    id: i64,
+    password_hash: String,
+    disabled: bool,
+}
+
+/// Failed-login throttling: after [`FREE_FAILURES`] failures within the window, each further
+/// failure locks the key for twice as long as the last (30 s, 1 min, … up to 15 min).
+pub const FREE_FAILURES: i32 = 5;
+
+/// Seconds the caller must wait before trying again for any of `keys`, if locked.
+pub async fn locked_for(pool: &PgPool, keys: &[String]) -> Result<Option<i64>, AppError> {
+    let secs: Option<f64> = sqlx::query_scalar(
+        "SELECT max(extract(epoch FROM locked_until - now()))::float8 FROM login_failures
+         WHERE key = ANY($1) AND locked_until > now()",
+    )
+    .bind(keys)
+    .fetch_one(pool)
+    .await?;
+    Ok(secs.map(|s| s.ceil().max(1.0) as i64))
+}
+
+/// Counts a failure for every key; returns the failure count of the worst key.
+pub async fn record_failure(pool: &PgPool, keys: &[String]) -> Result<i32, AppError> {
+    let n: Option<i32> = sqlx::query_scalar(
+        "INSERT INTO login_failures AS f (key, failures) SELECT k, 1 FROM unnest($1::text[]) AS k
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN f.first_failure_at < now() - interval '15 minutes' THEN 1 ELSE f.failures + 1 END,
+           first_failure_at = CASE WHEN f.first_failure_at < now() - interval '15 minutes' THEN now() ELSE f.first_failure_at END,
+           locked_until = CASE WHEN f.first_failure_at >= now() - interval '15 minutes' AND f.failures + 1 >= $2
+             THEN now() + least(interval '15 minutes', interval '30 seconds' * power(2, f.failures + 1 - $2))
+             ELSE NULL END
+         RETURNING failures",
+    )
+    .bind(keys)
+    .bind(FREE_FAILURES)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .max();
+    Ok(n.unwrap_or(0))
+}
+
+/// Forgets the failures of an account after a successful login.
+pub async fn clear_failures(pool: &PgPool, key: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(pool).await?;
+    Ok(())
+}
+
+/// Outcome of a login attempt.
+pub enum Login {
+    /// Signed in; the cookie value.
+    Ok(String),
+    /// Wrong email or password (deliberately not saying which).
+    Denied,
+    /// Too many failures: wait this many seconds.
+    Throttled(i64),
+}
+
+/// Checks credentials with throttling per account and per client address, and starts a session.
+pub async fn login(
+    pool: &PgPool,
+    email: &str,
+    password: String,
+    client: &str,
+    policy: SessionPolicy,
+) -> Result<Login, AppError> {
+    let email = email.trim().to_lowercase();
+    let keys = vec![format!("email:{email}"), format!("ip:{client}")];
+    if let Some(wait) = locked_for(pool, &keys).await? {
+        return Ok(Login::Throttled(wait));
+    }
+    let row = sqlx::query_as::<_, LoginRow>("SELECT id, password_hash, disabled FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(pool)
+        .await?;
+    let ok = verify_password(password, row.as_ref().map(|r| r.password_hash.clone())).await;
+    match row {
+        Some(r) if ok && !r.disabled => {
+            clear_failures(pool, &keys[0]).await?;
+            Ok(Login::Ok(create_session(pool, r.id, policy).await?))
+        }
+        _ => {
+            let failures = record_failure(pool, &keys).await?;
+            // Slow down before the lock kicks in: a person barely notices, a script does.
+            if failures > 2 {
+                tokio::time::sleep(std::time::Duration::from_millis(200 * u64::try_from(failures).unwrap_or(1))).await;
+            }
+            match locked_for(pool, &keys).await? {
+                Some(wait) => Ok(Login::Throttled(wait)),
+                None => Ok(Login::Denied),
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Per-request authentication, CSRF protection and the login redirect for pages.
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, LOCATION, ORIGIN, REFERER};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use app::AppError;
+use app::ssr::AppState;
+use app::ssr::auth::{Principal, resolve_session, resolve_token, session_from_cookie_header};
+
+/// The signed-in principal, or 401 in the API's error shape.
+pub struct Auth(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Principal>().cloned().map(Auth).ok_or(AppError::Unauthorized)
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cookie-authenticated (or anonymous) write must come from one of our own pages: its `Origin`,
+/// or lacking that its `Referer`, must be one of `origins`.
+fn same_origin(headers: &HeaderMap, origins: &[String]) -> bool {
+    let matches = |candidate: &str| origins.iter().any(|o| candidate == o);
+    if let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
+        return matches(origin);
+    }
+    headers
+        .get(REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .is_some_and(|o| matches(&o))
+}
+
+/// Paths anyone may load: the login page, health, static assets.
+fn is_public_page(path: &str) -> bool {
+    path == "/login"
+        || path == "/healthz"
+        || path.starts_with("/pkg/")
+        || path == "/favicon.svg"
+        || path.starts_with("/api/")
+}
+
+/// Resolves the principal from a bearer token or the session cookie, refuses cross-site writes,
+/// and sends anonymous page requests to the login page.
+pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let bearer = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let principal = if let Some(token) = &bearer {
+        match resolve_token(&state.pool, token).await {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => {
+                return AppError::Unauthorized.into_response();
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else if let Some(cookie) =
+        req.headers().get(COOKIE).and_then(|v| v.to_str().ok()).and_then(session_from_cookie_header)
+    {
+        match resolve_session(&state.pool, &cookie, state.auth.session).await {
+            Ok(p) => p,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        None
+    };
+    if bearer.is_none() && !is_safe(req.method()) && !same_origin(req.headers(), &state.auth.origins) {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-site write");
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({"error": {
+                "code": "csrf",
+                "message": "cross-site request refused: a change must come from Switchyard's own pages (Origin or Referer), or use an API token (Authorization: Bearer)",
+                "fields": {}
+            }})),
+        )
+            .into_response();
+    }
+    let path = req.uri().path().to_string();
+    match principal {
+        Some(p) => {
+            req.extensions_mut().insert(p);
+        }
+        None if req.method() == Method::GET && !is_public_page(&path) => {
+            let next_url = req.uri().path_and_query().map_or("/".to_string(), |p| p.as_str().to_string());
+            let target =
+                format!("/login?next={}", form_urlencoded::byte_serialize(next_url.as_bytes()).collect::<String>());
+            return (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
+        }
+        None => {}
+    }
+    next.run(req).await
+}
