@@ -6,8 +6,8 @@ use tracing_subscriber::EnvFilter;
 
 use app::ssr::accounts;
 use app::ssr::auth::{SessionPolicy, random_secret};
-use server::config::{Command, Config};
-use server::{AppState, AuthConfig, connect, leptos_options, prepare, serve};
+use switchyard::config::{Command, Config};
+use switchyard::{AppState, AuthConfig, connect, leptos_options, prepare, serve};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

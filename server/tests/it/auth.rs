@@ -26,7 +26,7 @@ async fn send(client: &Client, method: Method, url: String, body: Option<Value>)
     req.send().await.unwrap()
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn every_mutating_route_refuses_the_wrong_caller_and_changes_nothing(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let profile = json!({"name": "Matrix", "weights": seed_weights()});
@@ -70,7 +70,7 @@ async fn every_mutating_route_refuses_the_wrong_caller_and_changes_nothing(pool:
     assert!(r.status().is_client_error() || r.status().is_server_error(), "{}", r.status());
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn reads_need_a_session_and_pages_redirect_to_login(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let nobody = anonymous(&app.base);
@@ -85,7 +85,7 @@ async fn reads_need_a_session_and_pages_redirect_to_login(pool: PgPool) {
     assert_eq!(me, json!({"email": "architect@test", "display_name": "architect", "role": "architect"}));
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn cross_site_writes_are_refused(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let body = json!({"name": "CSRF", "weights": seed_weights()});
@@ -117,7 +117,7 @@ async fn cross_site_writes_are_refused(pool: PgPool) {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn repeated_failures_are_throttled_without_revealing_the_email(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let client = anonymous(&app.base);
@@ -151,7 +151,7 @@ async fn repeated_failures_are_throttled_without_revealing_the_email(pool: PgPoo
     assert_eq!(r.status(), 429);
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn token_scopes_limit_what_a_pipeline_can_do(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let mut tokens = Vec::new();
@@ -189,7 +189,7 @@ async fn token_scopes_limit_what_a_pipeline_can_do(pool: PgPool) {
     error_of(r.unwrap(), 403).await;
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn a_password_change_or_disable_ends_the_users_sessions(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.signed_in(Role::Admin).await;
@@ -224,7 +224,7 @@ async fn a_password_change_or_disable_ends_the_users_sessions(pool: PgPool) {
     assert!(!audit.to_string().contains("argon2"));
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn admins_manage_users_and_the_audit_exports_as_csv(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.signed_in(Role::Admin).await;

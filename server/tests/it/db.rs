@@ -19,7 +19,7 @@ fn input(name: &str, bgp: f64) -> ProfileInput {
     ProfileInput { name: name.into(), description: "test".into(), tier: None, context: None, weights }
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn reference_data_loads_once(pool: PgPool) {
     let model = seeded(&pool).await;
     assert_eq!(model.criteria.len(), 9);
@@ -32,7 +32,7 @@ async fn reference_data_loads_once(pool: PgPool) {
     assert_eq!(profiles[0].weights["identity_policy"], 15.0);
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn create_get_update_delete_profile(pool: PgPool) {
     let model = seeded(&pool).await;
     let created =
@@ -52,7 +52,7 @@ async fn create_get_update_delete_profile(pool: PgPool) {
     assert!(matches!(db::delete_profile(&pool, &model, created.id, None).await, Err(AppError::NotFound(_))));
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn a_stale_update_is_refused_with_the_current_profile(pool: PgPool) {
     let model = seeded(&pool).await;
     let p = db::create_profile(&pool, &model, &input("Shared", 10.0).validate(&model).unwrap(), None).await.unwrap();
@@ -68,7 +68,7 @@ async fn a_stale_update_is_refused_with_the_current_profile(pool: PgPool) {
     assert_eq!(now.weights["bgp_underlay"], 15.0, "the stale write changed nothing");
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn a_taken_name_is_a_conflict(pool: PgPool) {
     let model = seeded(&pool).await;
     let err =
@@ -76,7 +76,7 @@ async fn a_taken_name_is_a_conflict(pool: PgPool) {
     assert!(matches!(err, Err(AppError::Conflict { .. })), "{err:?}");
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn the_schema_refuses_out_of_range_scores_and_weights(pool: PgPool) {
     seeded(&pool).await;
     let bad_score = sqlx::query("UPDATE scores SET score = 6 WHERE candidate_key = 'cilium'").execute(&pool).await;
@@ -85,12 +85,12 @@ async fn the_schema_refuses_out_of_range_scores_and_weights(pool: PgPool) {
     assert!(bad_weight.is_err());
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn ping_answers(pool: PgPool) {
     assert!(db::ping(&pool).await);
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn the_audit_log_refuses_update_delete_and_truncate(pool: PgPool) {
     let model = seeded(&pool).await;
     db::create_profile(&pool, &model, &input("Audited", 10.0).validate(&model).unwrap(), None).await.unwrap();
@@ -104,7 +104,7 @@ async fn the_audit_log_refuses_update_delete_and_truncate(pool: PgPool) {
     assert_eq!(after, n);
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn each_profile_mutation_writes_exactly_one_audit_row(pool: PgPool) {
     let model = seeded(&pool).await;
     let count =

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use app::api::types::{NewUser, Role};
 use app::ssr::accounts;
-use server::{AppState, AuthConfig, leptos_options, prepare};
+use switchyard::{AppState, AuthConfig, leptos_options, prepare};
 
 /// Password of every test user.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -39,7 +39,7 @@ impl TestApp {
             leptos_options: leptos_options("target/site", addr),
             auth: AuthConfig::for_addr(addr),
         };
-        tokio::spawn(async move { server::serve(listener, state).await });
+        tokio::spawn(async move { switchyard::serve(listener, state).await });
         let base = format!("http://{addr}");
         let mut app = TestApp { client: anonymous(&base), base, pool };
         app.client = app.signed_in(Role::Architect).await;

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::helpers::{TestApp, error_of, seed_weights};
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn healthz_is_ok(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let r = app.get("/healthz").await;
@@ -13,7 +13,7 @@ async fn healthz_is_ok(pool: PgPool) {
     assert_eq!(r.json::<Value>().await.unwrap(), json!({"status": "ok"}));
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn criteria_and_candidates_come_from_the_seed(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let c: Value = app.get("/api/v1/criteria").await.json().await.unwrap();
@@ -28,7 +28,7 @@ async fn criteria_and_candidates_come_from_the_seed(pool: PgPool) {
     assert!(cands[3]["dismissed_reason"].as_str().unwrap().to_lowercase().contains("no network policy"));
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn evaluate_reproduces_the_seed(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let r: Value = app.post_json("/api/v1/evaluate", &json!({"weights": seed_weights()})).await.json().await.unwrap();
@@ -45,7 +45,7 @@ async fn evaluate_reproduces_the_seed(pool: PgPool) {
     assert_eq!(r["break_even"]["encryption"]["never_flips"], true);
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn evaluate_applies_tier_overrides(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let r: Value = app
@@ -59,7 +59,7 @@ async fn evaluate_applies_tier_overrides(pool: PgPool) {
     assert_eq!(r["results"][1]["total"], 3.7);
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn evaluate_rejects_bad_input_with_field_messages(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let mut w = seed_weights();
@@ -90,7 +90,7 @@ async fn evaluate_rejects_bad_input_with_field_messages(pool: PgPool) {
     assert!(e["message"].as_str().unwrap().contains("Content-Type"));
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn profiles_crud_round_trip(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let list: Value = app.get("/api/v1/profiles").await.json().await.unwrap();
@@ -123,7 +123,7 @@ async fn profiles_crud_round_trip(pool: PgPool) {
     error_of(app.get(&format!("/api/v1/profiles/{id}")).await, 404).await;
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn a_stale_put_gets_409_with_the_current_profile(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let body = json!({"name": "Contested", "weights": seed_weights()});
@@ -144,7 +144,7 @@ async fn a_stale_put_gets_409_with_the_current_profile(pool: PgPool) {
     assert_eq!(now["description"], "first writer");
 }
 
-#[sqlx::test(migrator = "server::MIGRATOR")]
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn profile_validation_and_not_found(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let e = error_of(app.post_json("/api/v1/profiles", &json!({"name": " ", "weights": {}})).await, 422).await;
