@@ -56,10 +56,12 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
     let auth_config = state.auth.clone();
+    let cache = state.model.clone();
     let options = state.leptos_options.clone();
     let context = move || {
         provide_context(pool.clone());
         provide_context(auth_config.clone());
+        provide_context(cache.clone());
     };
     Router::new()
         .merge(routes::api())
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    tokio::spawn(state.model.clone().listen(state.pool.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("serving HTTP")
 }

@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
                 absolute_hours: config.session_max_hours,
                 secure_cookie: config.secure_cookie,
             };
-            let state = AppState { pool, leptos_options: leptos_options(&config.site_root, addr), auth };
+            let state = AppState::new(pool, leptos_options(&config.site_root, addr), auth);
             tracing::info!("Switchyard is serving on http://{addr}");
             serve(listener, state).await
         }

@@ -16,8 +16,10 @@ use app::api::types::{
     AuditFilter, EvaluateRequest, EvaluateResponse, NewToken, NewUser, ProfileInput, Role, UserPatch,
 };
 use app::ssr::auth::{Login, Principal, Via, clear_session_cookie, end_session, login, session_cookie};
+use app::ssr::model_cache::ModelCache;
 use app::ssr::{AppState, accounts, audit, db};
 use domain::{CandidateStatus, Weights, break_even, evaluate};
+use std::sync::Arc;
 
 use crate::auth::Auth;
 
@@ -84,13 +86,21 @@ async fn healthz(State(pool): State<PgPool>) -> Response {
     }
 }
 
-async fn criteria(State(pool): State<PgPool>, Auth(_): Auth) -> ApiResult<Json<Value>> {
-    let model = db::load_model(&pool).await?;
+async fn criteria(
+    State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
+    Auth(_): Auth,
+) -> ApiResult<Json<Value>> {
+    let model = cache.get(&pool).await?;
     Ok(Json(json!(model.criteria)))
 }
 
-async fn candidates(State(pool): State<PgPool>, Auth(_): Auth) -> ApiResult<Json<Value>> {
-    let model = db::load_model(&pool).await?;
+async fn candidates(
+    State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
+    Auth(_): Auth,
+) -> ApiResult<Json<Value>> {
+    let model = cache.get(&pool).await?;
     let list: Vec<Value> = model
         .candidates
         .iter()
@@ -122,24 +132,34 @@ async fn candidates(State(pool): State<PgPool>, Auth(_): Auth) -> ApiResult<Json
     Ok(Json(Value::Array(list)))
 }
 
-async fn list_profiles(State(pool): State<PgPool>, Auth(_): Auth) -> ApiResult<Json<Value>> {
-    let model = db::load_model(&pool).await?;
+async fn list_profiles(
+    State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
+    Auth(_): Auth,
+) -> ApiResult<Json<Value>> {
+    let model = cache.get(&pool).await?;
     Ok(Json(json!(db::list_profiles(&pool, &model).await?)))
 }
 
-async fn get_profile(State(pool): State<PgPool>, Auth(_): Auth, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn get_profile(
+    State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
+    Auth(_): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let id = parse_id("profile", &id)?;
-    let model = db::load_model(&pool).await?;
+    let model = cache.get(&pool).await?;
     Ok(Json(json!(db::get_profile(&pool, &model, id).await?)))
 }
 
 async fn create_profile(
     State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
     Auth(p): Auth,
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> ApiResult<Response> {
     p.can_write(Role::Architect)?;
-    let model = db::load_model(&pool).await?;
+    let model = cache.get(&pool).await?;
     let valid = input.validate(&model)?;
     let profile = db::create_profile(&pool, &model, &valid, Some(&p)).await?;
     Ok((StatusCode::CREATED, Json(profile)).into_response())
@@ -155,13 +175,14 @@ struct ProfileUpdate {
 
 async fn update_profile(
     State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
     Auth(p): Auth,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ProfileUpdate>,
 ) -> ApiResult<Json<Value>> {
     p.can_write(Role::Architect)?;
     let id = parse_id("profile", &id)?;
-    let model = db::load_model(&pool).await?;
+    let model = cache.get(&pool).await?;
     let valid = body.input.validate(&model);
     let version = body.version.ok_or_else(|| {
         AppError::field(
@@ -181,20 +202,26 @@ async fn update_profile(
     Ok(Json(json!(db::update_profile(&pool, &model, id, version, &valid, Some(&p)).await?)))
 }
 
-async fn delete_profile(State(pool): State<PgPool>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn delete_profile(
+    State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     p.can_write(Role::Architect)?;
     let id = parse_id("profile", &id)?;
-    let model = db::load_model(&pool).await?;
+    let model = cache.get(&pool).await?;
     db::delete_profile(&pool, &model, id, Some(&p)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn evaluate_weights(
     State(pool): State<PgPool>,
+    State(cache): State<Arc<ModelCache>>,
     Auth(_): Auth,
     ApiJson(req): ApiJson<EvaluateRequest>,
 ) -> ApiResult<Json<EvaluateResponse>> {
-    let model = db::load_model(&pool).await?;
+    let model = cache.get(&pool).await?;
     let weights = Weights::from_percent_map(&model, &req.weights)?;
     let table = model.score_table(req.tier);
     let e = evaluate(&table, &weights);

@@ -16,9 +16,9 @@ pub async fn load_studio() -> Result<StudioData, AppError> {
         async {
             let me = principal()?.me();
             let pool = crate::ssr::pool()?;
-            let model = db::load_model(&pool).await?;
+            let model = crate::ssr::model(&pool).await?;
             let profiles = db::list_profiles(&pool, &model).await?;
-            Ok(StudioData { model, profiles, me })
+            Ok(StudioData { model: (*model).clone(), profiles, me })
         }
         .await,
     )
@@ -33,7 +33,7 @@ pub async fn create_profile(input: ProfileInput) -> Result<Profile, AppError> {
             let p = principal()?;
             p.can_write(Role::Architect)?;
             let pool = crate::ssr::pool()?;
-            let model = db::load_model(&pool).await?;
+            let model = crate::ssr::model(&pool).await?;
             let valid = input.validate(&model)?;
             db::create_profile(&pool, &model, &valid, Some(&p)).await
         }
@@ -51,7 +51,7 @@ pub async fn update_profile(id: i64, version: i32, input: ProfileInput) -> Resul
             let p = principal()?;
             p.can_write(Role::Architect)?;
             let pool = crate::ssr::pool()?;
-            let model = db::load_model(&pool).await?;
+            let model = crate::ssr::model(&pool).await?;
             let valid = input.validate(&model)?;
             db::update_profile(&pool, &model, id, version, &valid, Some(&p)).await
         }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod model_cache;
 pub mod seed;
 
 use axum::extract::FromRef;
@@ -43,6 +44,21 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Sessions and CSRF.
     pub auth: AuthConfig,
+    /// This server's copy of the decision model.
+    pub model: std::sync::Arc<model_cache::ModelCache>,
+}
+
+impl AppState {
+    /// State with an empty model cache.
+    pub fn new(pool: PgPool, leptos_options: LeptosOptions, auth: AuthConfig) -> Self {
+        AppState { pool, leptos_options, auth, model: Default::default() }
+    }
+}
+
+impl FromRef<AppState> for std::sync::Arc<model_cache::ModelCache> {
+    fn from_ref(state: &AppState) -> Self {
+        state.model.clone()
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -62,6 +78,14 @@ pub fn principal() -> Result<auth::Principal, AppError> {
     use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<auth::Principal>().cloned())
         .ok_or(AppError::Unauthorized)
+}
+
+/// The decision model through this server's cache (server functions).
+pub async fn model(pool: &PgPool) -> Result<std::sync::Arc<domain::Model>, AppError> {
+    match use_context::<std::sync::Arc<model_cache::ModelCache>>() {
+        Some(cache) => cache.get(pool).await,
+        None => Ok(std::sync::Arc::new(db::load_model(pool).await?)),
+    }
 }
 
 /// Authentication settings, as provided to server functions.

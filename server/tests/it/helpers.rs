@@ -34,11 +34,7 @@ impl TestApp {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState {
-            pool: pool.clone(),
-            leptos_options: leptos_options("target/site", addr),
-            auth: AuthConfig::for_addr(addr),
-        };
+        let state = AppState::new(pool.clone(), leptos_options("target/site", addr), AuthConfig::for_addr(addr));
         tokio::spawn(async move { switchyard::serve(listener, state).await });
         let base = format!("http://{addr}");
         let mut app = TestApp { client: anonymous(&base), base, pool };

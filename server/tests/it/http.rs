@@ -174,3 +174,27 @@ async fn profile_validation_and_not_found(pool: PgPool) {
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles").fetch_one(&app.pool).await.unwrap();
     assert_eq!(count, 6, "nothing was written by the bad requests");
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn a_score_changed_in_the_database_reaches_every_evaluation(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let total = || async {
+        let r: Value = app.post_json("/api/v1/evaluate", &json!({"weights": seed_weights()})).await.json().await.unwrap();
+        r["results"].as_array().unwrap().iter().find(|x| x["candidate"] == "cilium").unwrap()["total"].as_f64().unwrap()
+    };
+    assert_eq!(total().await, 4.2);
+    // Another server (here: plain SQL) changes a score; the trigger's NOTIFY drops the cached model.
+    sqlx::query("UPDATE scores SET score = 0 WHERE candidate_key = 'cilium' AND criterion_key = 'identity_policy' AND tier IS NULL")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let mut seen = 0.0;
+    for _ in 0..100 {
+        seen = total().await;
+        if seen != 4.2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, 3.45, "4.20 − 0.75 once the change is seen");
+}
