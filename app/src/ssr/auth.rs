@@ -136,6 +136,7 @@ struct PrincipalRow {
     token_id: Option<i64>,
     token_name: Option<String>,
     scope: Option<String>,
+    stale: bool,
 }
 
 fn to_principal(r: PrincipalRow, via_session: Option<Vec<u8>>) -> Option<Principal> {
@@ -168,8 +169,8 @@ impl Default for SessionPolicy {
     }
 }
 
-/// The principal of a live session cookie. Touches `last_seen_at` at most once a minute, in the
-/// same round trip.
+/// The principal of a live session cookie. A plain read on the hot path; `last_seen_at` is
+/// written at most once a minute.
 pub async fn resolve_session(
     pool: &PgPool,
     cookie: &str,
@@ -177,39 +178,38 @@ pub async fn resolve_session(
 ) -> Result<Option<Principal>, AppError> {
     let hash = secret_hash(cookie);
     let row = sqlx::query_as::<_, PrincipalRow>(
-        "WITH s AS (
-           SELECT s.token_hash, u.id AS user_id, u.email, u.display_name, u.role
-           FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled
-             AND s.last_seen_at > now() - make_interval(mins => $2::int)),
-         touch AS (
-           UPDATE sessions SET last_seen_at = now()
-           WHERE token_hash = (SELECT token_hash FROM s) AND last_seen_at < now() - interval '1 minute')
-         SELECT user_id, email, display_name, role, NULL::bigint AS token_id, NULL::text AS token_name,
-                NULL::text AS scope FROM s",
+        "SELECT u.id AS user_id, u.email, u.display_name, u.role, NULL::bigint AS token_id,
+                NULL::text AS token_name, NULL::text AS scope,
+                s.last_seen_at < now() - interval '1 minute' AS stale
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled
+           AND s.last_seen_at > now() - make_interval(mins => $2::int)",
     )
     .bind(&hash)
     .bind(i32::try_from(policy.idle_minutes).unwrap_or(i32::MAX))
     .fetch_optional(pool)
     .await?;
+    if row.as_ref().is_some_and(|r| r.stale) {
+        sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1").bind(&hash).execute(pool).await?;
+    }
     Ok(row.and_then(|r| to_principal(r, Some(hash))))
 }
 
-/// The principal of a live API token. Touches `last_used_at` at most once a minute.
+/// The principal of a live API token. A plain read on the hot path; `last_used_at` is written
+/// at most once a minute.
 pub async fn resolve_token(pool: &PgPool, token: &str) -> Result<Option<Principal>, AppError> {
     let row = sqlx::query_as::<_, PrincipalRow>(
-        "WITH t AS (
-           SELECT t.id AS token_id, t.name AS token_name, t.scope, u.id AS user_id, u.email, u.display_name, u.role
-           FROM api_tokens t JOIN users u ON u.id = t.user_id
-           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled),
-         touch AS (
-           UPDATE api_tokens SET last_used_at = now()
-           WHERE id = (SELECT token_id FROM t) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
-         SELECT user_id, email, display_name, role, token_id, token_name, scope FROM t",
+        "SELECT t.id AS token_id, t.name AS token_name, t.scope, u.id AS user_id, u.email, u.display_name, u.role,
+                (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled",
     )
     .bind(secret_hash(token))
     .fetch_optional(pool)
     .await?;
+    if let Some(r) = row.as_ref().filter(|r| r.stale) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1").bind(r.token_id).execute(pool).await?;
+    }
     Ok(row.and_then(|r| to_principal(r, None)))
 }
 

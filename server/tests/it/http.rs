@@ -179,7 +179,8 @@ async fn profile_validation_and_not_found(pool: PgPool) {
 async fn a_score_changed_in_the_database_reaches_every_evaluation(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let total = || async {
-        let r: Value = app.post_json("/api/v1/evaluate", &json!({"weights": seed_weights()})).await.json().await.unwrap();
+        let r: Value =
+            app.post_json("/api/v1/evaluate", &json!({"weights": seed_weights()})).await.json().await.unwrap();
         r["results"].as_array().unwrap().iter().find(|x| x["candidate"] == "cilium").unwrap()["total"].as_f64().unwrap()
     };
     assert_eq!(total().await, 4.2);
