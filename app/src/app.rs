@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::api::{Role, SignOut, current_user};
-use crate::pages::{Audit, Login, NotFound, Studio, Tokens, Users};
+use crate::pages::{Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Studio, Tokens, Users};
 use leptos::server_fn::ServerFn;
 
 /// The HTML document around the app, rendered on the server only.
@@ -52,6 +52,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=Studio ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=Login ssr=SsrMode::Async />
                     <Route path=StaticSegment("audit") view=Audit ssr=SsrMode::Async />
+                    <Route path=StaticSegment("fleet") view=FleetMap ssr=SsrMode::Async />
+                    <Route path=StaticSegment("clusters") view=ClusterList ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("clusters"), ParamSegment("id")) view=ClusterDetail ssr=SsrMode::Async />
                     <Route path=StaticSegment("tokens") view=Tokens ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=Users ssr=SsrMode::Async />
                 </Routes>
@@ -74,6 +77,8 @@ fn Header() -> impl IntoView {
                         Some(me) => view! {
                             <nav aria-label="Main">
                                 <a href="/">"What-if studio"</a>
+                                <a href="/fleet">"Fleet map"</a>
+                                <a href="/clusters">"Clusters"</a>
                                 <a href="/audit">"Audit log"</a>
                                 {(me.role >= Role::Architect).then(|| view! { <a href="/tokens">"API tokens"</a> })}
                                 {(me.role == Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a> })}

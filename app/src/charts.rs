@@ -178,3 +178,53 @@ pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
         Ok(())
     })
 }
+
+/// Colour of a CNI on the fleet map and charts (always shown with its name or initials too).
+pub fn cni_colour(cni: &str) -> RGBColor {
+    match cni {
+        "cilium" => PALETTE[0],
+        "calico" => PALETTE[1],
+        "antrea" => PALETTE[2],
+        "flannel" => PALETTE[3],
+        _ => RGBColor(160, 160, 160),
+    }
+}
+
+/// Stacked bars of cluster counts per tier, one segment per CNI, each segment labelled with the
+/// CNI's name and count.
+pub fn tier_cni_svg(summary: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>>) -> String {
+    const LEFT: i32 = 80;
+    const WIDTH: i32 = 640;
+    const BAR: i32 = 26;
+    const GAP: i32 = 12;
+    let tiers: Vec<&str> =
+        ["cell", "plant", "regional", "cloud"].into_iter().filter(|t| summary.contains_key(*t)).collect();
+    let max: usize = tiers.iter().map(|t| summary[*t].values().sum::<usize>()).max().unwrap_or(1).max(1);
+    let plot_w = WIDTH - LEFT - 60;
+    let height = 10 + tiers.len() as i32 * (BAR + GAP) + 10;
+    render(WIDTH as u32, height.max(40) as u32, |root| {
+        for (row, tier) in tiers.iter().enumerate() {
+            let y0 = 10 + row as i32 * (BAR + GAP);
+            root.draw(&Text::new(tier.to_string(), (LEFT - 8, y0 + BAR / 2), text_style(13, &BLACK, HPos::Right)))?;
+            let mut x = LEFT;
+            let counts = &summary[*tier];
+            for (cni, &n) in counts {
+                let w = (n as i64 * i64::from(plot_w) / max as i64) as i32;
+                if w <= 0 {
+                    continue;
+                }
+                root.draw(&Rectangle::new([(x, y0), (x + w, y0 + BAR)], cni_colour(cni).filled()))?;
+                root.draw(&Rectangle::new([(x, y0), (x + w, y0 + BAR)], WHITE.stroke_width(1)))?;
+                let label = if w > 70 { format!("{cni} {n}") } else { n.to_string() };
+                if w > 14 {
+                    let ink = if cni == "calico" { &BLACK } else { &WHITE };
+                    root.draw(&Text::new(label, (x + w / 2, y0 + BAR / 2), text_style(12, ink, HPos::Center)))?;
+                }
+                x += w;
+            }
+            let total: usize = counts.values().sum();
+            root.draw(&Text::new(total.to_string(), (x + 6, y0 + BAR / 2), text_style(12, &BLACK, HPos::Left)))?;
+        }
+        Ok(())
+    })
+}

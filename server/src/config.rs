@@ -65,11 +65,38 @@ pub enum Command {
     Serve,
     /// Migrate the database and load reference data, then exit.
     Migrate,
+    /// Demo data: `demo load` loads the demo fleet modelled on the seed ADR; `demo generate
+    /// --clusters N` adds a synthetic fleet of N clusters.
+    Demo {
+        /// What to do.
+        #[command(subcommand)]
+        action: DemoAction,
+    },
     /// Set a new password for a user (for a locked-out admin) and end their sessions. The new
     /// password comes from SWITCHYARD_NEW_PASSWORD, or is generated and printed.
     ResetPassword {
         /// The user's email.
         #[arg(long)]
         email: String,
+    },
+}
+
+/// Demo data actions.
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Load the demo fleet (sites and clusters; existing ones with the same names are updated).
+    Load {
+        /// Only when the database holds no clusters yet.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Add a synthetic fleet of any size (names prefixed `syn-`).
+    Generate {
+        /// Number of clusters.
+        #[arg(long)]
+        clusters: usize,
+        /// Seed of the generator (the same seed gives the same fleet).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }

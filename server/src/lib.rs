@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod config;
+mod fleet_routes;
 mod routes;
 
 use anyhow::Context as _;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         provide_context(cache.clone());
     };
     Router::new()
+        .merge(fleet_routes::routes())
         .merge(routes::api())
         .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 use app::ssr::accounts;
 use app::ssr::auth::{SessionPolicy, random_secret};
-use switchyard::config::{Command, Config};
+use switchyard::config::{Command, Config, DemoAction};
 use switchyard::{AppState, AuthConfig, connect, leptos_options, prepare, serve};
 
 #[tokio::main]
@@ -21,6 +21,30 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             tracing::info!("database is migrated and holds the reference data");
             Ok(())
+        }
+        Command::Demo { action } => {
+            let doc = match action {
+                DemoAction::Load { if_empty } => {
+                    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters").fetch_one(&pool).await?;
+                    if if_empty && count > 0 {
+                        println!("The database already holds {count} clusters; demo fleet not loaded.");
+                        return Ok(());
+                    }
+                    domain::fleet::demo_fleet()
+                }
+                DemoAction::Generate { clusters, seed } => domain::fleet::synthetic_fleet(clusters, seed),
+            };
+            let report =
+                app::ssr::fleet::import(&pool, None, &doc, false, "demo").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            if report.errors.is_empty() {
+                println!("Loaded {} sites and {} clusters.", report.sites, report.clusters);
+                Ok(())
+            } else {
+                for e in &report.errors {
+                    eprintln!("{e}");
+                }
+                anyhow::bail!("the demo data did not validate; nothing was written")
+            }
         }
         Command::ResetPassword { email } => {
             let (password, generated) = match std::env::var("SWITCHYARD_NEW_PASSWORD") {

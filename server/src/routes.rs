@@ -69,7 +69,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-fn parse_id(what: &str, raw: &str) -> ApiResult<i64> {
+pub(crate) fn parse_id(what: &str, raw: &str) -> ApiResult<i64> {
     raw.parse().map_err(|_| AppError::NotFound(format!("no {what} with id '{raw}'; ids are whole numbers")))
 }
 

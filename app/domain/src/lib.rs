@@ -4,6 +4,7 @@
 pub mod break_even;
 pub mod catalog;
 mod error;
+pub mod fleet;
 pub mod gates;
 mod model;
 pub mod reference;
@@ -14,6 +15,10 @@ pub use break_even::{BreakEven, Flip, Ratio, break_even};
 pub use catalog::{Catalog, Cycle, Release};
 pub use chrono::NaiveDate;
 pub use error::ValidationError;
+pub use fleet::{
+    ClusterRecord, FleetDoc, ProfileChoice, Recommendation, RowError, SiteKind, SiteRecord, pick_profile, recommend,
+    validate_doc,
+};
 pub use gates::{
     BgpFabric, ClusterFacts, Gate, GatePolicy, Kernel, KernelVersion, Severity, evaluate_gates, evaluate_gates_with,
     mtu_plan, pod_mtu,

@@ -1,6 +1,7 @@
 //! Server functions called by the pages. They are thin: validation lives in the domain crate and
 //! in [`types`], persistence in `ssr`. Each one checks the caller's role on the server.
 
+pub mod fleet;
 pub mod types;
 
 use leptos::prelude::*;

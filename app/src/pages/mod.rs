@@ -2,11 +2,15 @@
 
 mod admin;
 mod audit;
+mod clusters;
+mod fleet;
 mod login;
 pub mod studio;
 
 pub use admin::{Tokens, Users};
 pub use audit::Audit;
+pub use clusters::{ClusterDetail, ClusterList};
+pub use fleet::FleetMap;
 pub use login::Login;
 pub use studio::Studio;
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod fleet;
 pub mod model_cache;
 pub mod seed;
 

@@ -5,5 +5,6 @@
 
 mod auth;
 mod db;
+mod fleet;
 mod helpers;
 mod http;

@@ -1,0 +1,51 @@
+//! The fleet: sites and clusters with the facts the gates read, their validation, the
+//! recommendation per cluster, the demo fleet modelled on the seed ADR, synthetic fleets of any
+//! size and, with the `interchange` feature, CSV and YAML import and export.
+//!
+//! Field names are issue 4's, identical in the API JSON, the CSV header and the YAML keys
+//! ([`CLUSTER_FIELDS`], [`SITE_FIELDS`]). A [`FleetDoc`] is what an import carries and an export
+//! writes; [`validate_doc`] checks one against the names already in the fleet.
+
+mod check;
+mod demo;
+mod recommend;
+mod records;
+mod rules;
+mod synthetic;
+
+#[cfg(feature = "interchange")]
+mod csv_format;
+#[cfg(feature = "interchange")]
+mod fields;
+#[cfg(feature = "interchange")]
+mod yaml_format;
+
+#[cfg(all(test, feature = "interchange"))]
+mod interchange_tests;
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+pub use check::{RowError, validate_doc};
+pub use demo::demo_fleet;
+pub use recommend::{CandidateOutcome, ProfileChoice, Recommendation, Recommender, pick_profile, recommend};
+pub use records::{CLUSTER_FIELDS, ClusterRecord, MAX_RATIONALE_CHARS, SITE_FIELDS, SiteKind, SiteRecord};
+pub use rules::{check_cluster_name, is_dns_label};
+pub use synthetic::synthetic_fleet;
+
+#[cfg(feature = "interchange")]
+pub use csv_format::{clusters_from_csv, clusters_to_csv, import_csv, sites_from_csv, sites_to_csv};
+#[cfg(feature = "interchange")]
+pub use yaml_format::{fleet_from_yaml, fleet_to_yaml, import_yaml};
+
+/// Sites and clusters, as imported and exported.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FleetDoc {
+    /// Plants and regions.
+    #[serde(default)]
+    pub sites: Vec<SiteRecord>,
+    /// Clusters.
+    #[serde(default)]
+    pub clusters: Vec<ClusterRecord>,
+}

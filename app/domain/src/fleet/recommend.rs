@@ -1,0 +1,360 @@
+//! The recommendation for one cluster: its profile's winner, with the tier's score overrides,
+//! among the candidates its gates leave standing; and whether the decided CNI is an exception.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::ClusterRecord;
+use crate::catalog::Catalog;
+use crate::gates::knocked_out;
+use crate::{
+    Context, Gate, Model, NaiveDate, ScoreTable, Tier, ValidationError, Weights, evaluate, evaluate_gates, pod_mtu,
+    points,
+};
+
+/// The weight profile a recommendation uses.
+#[derive(Debug, Clone, Copy)]
+pub struct ProfileChoice<'a> {
+    /// Profile id.
+    pub id: i64,
+    /// Profile name, shown with the recommendation.
+    pub name: &'a str,
+    /// Its weights, aligned with the model's criteria.
+    pub weights: &'a Weights,
+}
+
+/// One scored candidate on one cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateOutcome {
+    /// Candidate key.
+    pub candidate: String,
+    /// Weighted total in score points (`4.2`), knocked out or not.
+    pub total: f64,
+    /// Rank among the candidates still standing (1 = best, ties share); `None` when knocked out.
+    pub rank: Option<u32>,
+    /// A gate rules it out on this cluster.
+    pub knocked_out: bool,
+    /// Codes of its gates, knock-outs first.
+    pub gate_codes: Vec<String>,
+}
+
+/// What Switchyard recommends for a cluster, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// Profile used.
+    pub profile_id: i64,
+    /// Its name.
+    pub profile_name: String,
+    /// The cluster's tier, whose score overrides applied.
+    pub tier: Tier,
+    /// The cluster's context.
+    pub context: Option<Context>,
+    /// Candidates standing, by rank, then the knocked-out ones by total.
+    pub results: Vec<CandidateOutcome>,
+    /// Strict leader among the candidates standing; `None` when all are knocked out or the top ties.
+    pub winner: Option<String>,
+    /// Winner's total minus the runner-up's (standing candidates only), in points.
+    pub margin: f64,
+    /// The margin is at least 10 % of the winner's total.
+    pub clear_winner: bool,
+    /// Every gate of every known candidate (including unscored ones such as Flannel).
+    pub gates: Vec<Gate>,
+    /// Pod MTU to configure per scored candidate with its default encapsulation (`None`: not modelled).
+    pub pod_mtu: BTreeMap<String, Option<u32>>,
+    /// The decided CNI, if any.
+    pub decided_cni: Option<String>,
+    /// A CNI is decided and it is not the winner.
+    pub exception: bool,
+    /// An exception without a written rationale.
+    pub exception_needs_rationale: bool,
+}
+
+/// Scores the cluster with `profile` and the tier's overrides, applies its gates with the
+/// `catalog` as of `today`, and ranks the candidates the gates leave standing the way
+/// [`evaluate`] does. Errors when the cluster's facts are invalid or the weights do not match the
+/// model's criteria. For many clusters, [`Recommender`] builds the score tables once.
+pub fn recommend(
+    model: &Model,
+    profile: ProfileChoice<'_>,
+    cluster: &ClusterRecord,
+    catalog: &Catalog,
+    today: NaiveDate,
+) -> Result<Recommendation, ValidationError> {
+    let table = model.score_table(Some(cluster.tier));
+    recommend_on(&table, model.criteria.len(), profile, cluster, catalog, today)
+}
+
+/// Recommendations for many clusters on one model, catalog and day (the fleet map): each tier's
+/// score table is built once instead of per cluster.
+#[derive(Debug, Clone)]
+pub struct Recommender<'a> {
+    catalog: &'a Catalog,
+    today: NaiveDate,
+    criteria: usize,
+    /// One table per tier, in [`Tier::ALL`] order.
+    tables: Vec<ScoreTable>,
+}
+
+impl<'a> Recommender<'a> {
+    /// Builds the score table of every tier.
+    pub fn new(model: &Model, catalog: &'a Catalog, today: NaiveDate) -> Self {
+        let tables = Tier::ALL.iter().map(|&t| model.score_table(Some(t))).collect();
+        Self { catalog, today, criteria: model.criteria.len(), tables }
+    }
+
+    /// Same as [`recommend`] with this recommender's model, catalog and day.
+    pub fn recommend(
+        &self,
+        profile: ProfileChoice<'_>,
+        cluster: &ClusterRecord,
+    ) -> Result<Recommendation, ValidationError> {
+        let i = Tier::ALL.iter().position(|&t| t == cluster.tier).unwrap_or_default();
+        recommend_on(&self.tables[i], self.criteria, profile, cluster, self.catalog, self.today)
+    }
+}
+
+fn recommend_on(
+    table: &ScoreTable,
+    criteria: usize,
+    profile: ProfileChoice<'_>,
+    cluster: &ClusterRecord,
+    catalog: &Catalog,
+    today: NaiveDate,
+) -> Result<Recommendation, ValidationError> {
+    if profile.weights.len() != criteria {
+        return Err(ValidationError::field(
+            "weights",
+            format!(
+                "profile '{}' has {} weights but the model has {criteria} criteria",
+                profile.name,
+                profile.weights.len(),
+            ),
+        ));
+    }
+    let facts = cluster.facts();
+    let gates = evaluate_gates(&facts, catalog, today)?;
+    let all = evaluate(table, profile.weights);
+
+    let standing = ScoreTable {
+        candidates: table.candidates.iter().filter(|c| !knocked_out(&gates, c)).cloned().collect(),
+        rows: table
+            .candidates
+            .iter()
+            .zip(&table.rows)
+            .filter(|(c, _)| !knocked_out(&gates, c))
+            .map(|(_, r)| r.clone())
+            .collect(),
+    };
+    let ranked = evaluate(&standing, profile.weights);
+
+    let codes = |cand: &str| -> Vec<String> {
+        let mut own: Vec<&Gate> = gates.iter().filter(|g| g.candidate == cand).collect();
+        own.sort_by_key(|g| g.severity);
+        own.into_iter().map(|g| g.code.clone()).collect()
+    };
+    let mut results: Vec<CandidateOutcome> = ranked
+        .results
+        .iter()
+        .map(|r| CandidateOutcome {
+            candidate: r.candidate.clone(),
+            total: points(r.total),
+            rank: Some(r.rank),
+            knocked_out: false,
+            gate_codes: codes(&r.candidate),
+        })
+        .collect();
+    results.extend(all.results.iter().filter(|r| knocked_out(&gates, &r.candidate)).map(|r| CandidateOutcome {
+        candidate: r.candidate.clone(),
+        total: points(r.total),
+        rank: None,
+        knocked_out: true,
+        gate_codes: codes(&r.candidate),
+    }));
+
+    let pod_mtu = table.candidates.iter().map(|c| (c.clone(), pod_mtu(&facts, catalog, c))).collect();
+    let decided = cluster.decided_cni.clone();
+    let exception = decided.is_some() && decided != ranked.winner;
+    let rationale_missing = cluster.exception_rationale.as_deref().is_none_or(|r| r.trim().is_empty());
+    Ok(Recommendation {
+        profile_id: profile.id,
+        profile_name: profile.name.to_string(),
+        tier: cluster.tier,
+        context: cluster.context,
+        results,
+        winner: ranked.winner,
+        margin: points(ranked.margin),
+        clear_winner: ranked.clear_winner,
+        gates,
+        pod_mtu,
+        decided_cni: decided,
+        exception,
+        exception_needs_rationale: exception && rationale_missing,
+    })
+}
+
+/// The profile for a cluster, from `(id, tier, context)` of every profile: the override when
+/// given; else the first profile with exactly this tier and context; else the first with this
+/// tier and no context; else the first with no tier (the default). `None` when none applies.
+pub fn pick_profile(
+    profiles: &[(i64, Option<Tier>, Option<Context>)],
+    tier: Tier,
+    context: Option<Context>,
+    override_id: Option<i64>,
+) -> Option<i64> {
+    if override_id.is_some() {
+        return override_id;
+    }
+    let find = |t: Option<Tier>, c: Option<Context>| profiles.iter().find(|p| p.1 == t && p.2 == c).map(|p| p.0);
+    context
+        .and_then(|c| find(Some(tier), Some(c)))
+        .or_else(|| find(Some(tier), None))
+        .or_else(|| profiles.iter().find(|p| p.1.is_none()).map(|p| p.0))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::gates::codes;
+    use crate::reference::reference;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    }
+
+    fn profiles() -> Vec<(i64, Option<Tier>, Option<Context>)> {
+        let r = reference().unwrap();
+        r.profiles.iter().enumerate().map(|(i, p)| (i as i64, p.tier, p.context)).collect()
+    }
+
+    /// The recommendation with the reference profile `pick_profile` chooses.
+    fn rec(c: &ClusterRecord) -> Recommendation {
+        let r = reference().unwrap();
+        let model = r.model();
+        let id = pick_profile(&profiles(), c.tier, c.context, c.profile_id).unwrap();
+        let p = &r.profiles[id as usize];
+        let w = Weights::from_percent_map(&model, &p.weights).unwrap();
+        recommend(&model, ProfileChoice { id, name: &p.name, weights: &w }, c, &catalog().unwrap(), today()).unwrap()
+    }
+
+    fn cell(kernel: &str) -> ClusterRecord {
+        ClusterRecord {
+            cores_per_node: Some(4),
+            memory_gib_per_node: Some(8.0),
+            kernel: Some(kernel.into()),
+            decided_cni: Some("calico".into()),
+            ..ClusterRecord::new("cell-a", "A", Tier::Cell)
+        }
+    }
+
+    #[test]
+    fn profiles_are_picked_by_override_then_tier_and_context_then_tier_then_default() {
+        let p = profiles();
+        // 0 default, 1 cloud, 2 regional, 3 plant greenfield, 4 plant brownfield, 5 cell
+        assert_eq!(pick_profile(&p, Tier::Plant, Some(Context::Brownfield), None), Some(4));
+        assert_eq!(pick_profile(&p, Tier::Plant, Some(Context::Greenfield), None), Some(3));
+        assert_eq!(pick_profile(&p, Tier::Plant, None, None), Some(0), "no plant profile without context");
+        assert_eq!(pick_profile(&p, Tier::Cell, Some(Context::Brownfield), None), Some(5));
+        assert_eq!(pick_profile(&p, Tier::Cloud, None, Some(4)), Some(4));
+        assert_eq!(pick_profile(&[(7, Some(Tier::Cell), None)], Tier::Cloud, None, None), None);
+    }
+
+    #[test]
+    fn a_5_15_cell_gets_calico_with_cilium_ranked_second_and_warned() {
+        let r = rec(&cell("5.15.0-113-generic"));
+        assert_eq!(r.profile_name, "Cell controller");
+        assert_eq!(r.winner.as_deref(), Some("calico"));
+        assert!(!r.exception && !r.exception_needs_rationale);
+        assert_eq!(r.results[0].candidate, "calico");
+        assert_eq!(r.results[1].rank, Some(2));
+        assert_eq!(r.results[1].gate_codes, [codes::SMALL_NODES]);
+        assert!((r.margin - (r.results[0].total - r.results[1].total)).abs() < 1e-9);
+        assert_eq!(r.pod_mtu["calico"], Some(1480));
+        assert_eq!(r.pod_mtu["cilium"], Some(1450));
+        assert!(r.gates.iter().any(|g| g.candidate == "flannel" && g.is_knock_out()));
+    }
+
+    #[test]
+    fn a_5_4_cell_has_no_winner_and_its_calico_decision_is_an_exception() {
+        let mut c = cell("5.4.0-186-generic");
+        let r = rec(&c);
+        assert_eq!(r.winner, None);
+        assert!(r.results.iter().all(|o| o.knocked_out && o.rank.is_none()));
+        assert_eq!(r.results[0].gate_codes[0], codes::KERNEL_BELOW_RELEASE_MINIMUM);
+        assert_eq!((r.margin, r.clear_winner), (0.0, false));
+        assert!(r.exception && r.exception_needs_rationale);
+        c.exception_rationale = Some("OS upgrade in the 2027 shutdown".into());
+        assert!(!rec(&c).exception_needs_rationale);
+    }
+
+    #[test]
+    fn a_knocked_out_leader_leaves_the_runner_up_as_winner() {
+        // A greenfield plant on RHEL 8.6: Cilium 1.20 needs RHEL 8.10, Calico accepts any RHEL 8.
+        let c = ClusterRecord {
+            context: Some(Context::Greenfield),
+            kernel: Some("4.18.0-372.9.1.el8.x86_64".into()),
+            ..ClusterRecord::new("plant-a", "A", Tier::Plant)
+        };
+        let r = rec(&c);
+        assert_eq!(r.winner.as_deref(), Some("calico"));
+        let cilium = r.results.iter().find(|o| o.candidate == "cilium").unwrap();
+        assert!(cilium.knocked_out && cilium.rank.is_none());
+        assert!(cilium.total > r.results[0].total, "knocked out although it scores higher");
+        assert_eq!(r.margin, r.results[0].total, "a lone candidate's margin is its total, as in evaluate");
+        assert!(r.clear_winner);
+        assert!(!r.exception, "nothing decided, no exception");
+    }
+
+    #[test]
+    fn a_decision_against_the_winner_is_an_exception_needing_a_rationale() {
+        let mut c = ClusterRecord {
+            context: Some(Context::Greenfield),
+            kernel: Some("6.8.0-45-generic".into()),
+            decided_cni: Some("calico".into()),
+            exception_rationale: Some("  ".into()),
+            ..ClusterRecord::new("plant-a", "A", Tier::Plant)
+        };
+        let r = rec(&c);
+        assert_eq!(r.winner.as_deref(), Some("cilium"));
+        assert!(r.exception && r.exception_needs_rationale, "blank text is no rationale");
+        c.decided_cni = Some("cilium".into());
+        assert!(!rec(&c).exception);
+    }
+
+    #[test]
+    fn invalid_facts_and_mismatched_weights_are_errors() {
+        let r = reference().unwrap();
+        let model = r.model();
+        let w = Weights(vec![100; 3]);
+        let c = cell("5.15");
+        let err = recommend(&model, ProfileChoice { id: 1, name: "x", weights: &w }, &c, &catalog().unwrap(), today());
+        assert!(err.unwrap_err().fields.contains_key("weights"));
+        let w = Weights(vec![0; 9]);
+        let bad = cell("latest");
+        let err =
+            recommend(&model, ProfileChoice { id: 1, name: "x", weights: &w }, &bad, &catalog().unwrap(), today());
+        assert!(err.unwrap_err().fields.contains_key("kernel"));
+    }
+
+    #[test]
+    fn the_recommender_gives_what_recommend_gives() {
+        let r = reference().unwrap();
+        let model = r.model();
+        let cat = catalog().unwrap();
+        let w = Weights::from_percent_map(&model, &r.profiles[5].weights).unwrap();
+        let many = Recommender::new(&model, &cat, today());
+        for c in [cell("5.15"), cell("5.4"), ClusterRecord::new("cloud", "A", Tier::Cloud)] {
+            let p = ProfileChoice { id: 5, name: "cell", weights: &w };
+            assert_eq!(many.recommend(p, &c).unwrap(), recommend(&model, p, &c, &cat, today()).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_recommendation_round_trips_through_json() {
+        let r = rec(&cell("5.10.0-30-amd64"));
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<Recommendation>(&json).unwrap(), r);
+    }
+}

@@ -1,0 +1,153 @@
+//! Sites and clusters over HTTP against PostgreSQL: CRUD, 409, import dry run, export round trip,
+//! filters, recommendations and the fleet map.
+
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, error_of};
+
+async fn with_demo(pool: PgPool) -> TestApp {
+    let app = TestApp::spawn(pool).await;
+    let report = app::ssr::fleet::import(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    app
+}
+
+async fn count(pool: &PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await.unwrap()
+}
+
+async fn first_cluster(app: &TestApp, query: &str) -> Value {
+    let list: Value = app.get(&format!("/api/v1/clusters?{query}")).await.json().await.unwrap();
+    list.as_array().unwrap().first().cloned().unwrap_or_else(|| panic!("no cluster for {query}"))
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_demo_fleet_follows_the_seed_table(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let fleet: Value = app.get("/api/v1/fleet").await.json().await.unwrap();
+    let clusters: Vec<&Value> =
+        fleet["sites"].as_array().unwrap().iter().flat_map(|s| s["clusters"].as_array().unwrap()).collect();
+    assert!(clusters.len() >= 35, "{}", clusters.len());
+    for c in &clusters {
+        let expected = match (c["tier"].as_str().unwrap(), c["context"].as_str()) {
+            ("cloud" | "regional", _) | ("plant", Some("greenfield")) => "cilium",
+            _ => "calico",
+        };
+        let decided = c["decided"].as_str().unwrap_or(expected);
+        assert!(decided == expected || c["exception"] == true, "{c}");
+    }
+    assert!(fleet["summary"]["cell"]["calico"].as_u64().unwrap() >= 20, "{}", fleet["summary"]);
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn cluster_crud_filters_and_a_stale_update(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let sites: Value = app.get("/api/v1/sites").await.json().await.unwrap();
+    let plant =
+        sites.as_array().unwrap().iter().find(|s| s["kind"] == "plant").unwrap()["name"].as_str().unwrap().to_string();
+    let body = json!({"name": "cell-test-01", "site": plant, "tier": "cell", "nodes": 1, "cores_per_node": 4,
+        "memory_gib_per_node": 8, "kernel": "5.15.0-113-generic", "distribution": "k3s"});
+    let r = app.post_json("/api/v1/clusters", &body).await;
+    assert_eq!(r.status(), 201);
+    let c: Value = r.json().await.unwrap();
+    let id = c["id"].as_i64().unwrap();
+    assert_eq!(c["version"], 1);
+    assert_eq!(c["underlay_symmetric"], true, "defaults apply");
+    error_of(app.post_json("/api/v1/clusters", &body).await, 409).await;
+
+    let cells: Value = app.get(&format!("/api/v1/clusters?tier=cell&site={plant}")).await.json().await.unwrap();
+    assert!(cells.as_array().unwrap().iter().all(|c| c["tier"] == "cell" && c["site"] == plant.as_str()));
+    assert!(cells.as_array().unwrap().iter().any(|c| c["name"] == "cell-test-01"));
+    error_of(app.get("/api/v1/clusters?tier=edge").await, 422).await;
+
+    let mut upd = c.clone();
+    upd["kernel"] = json!("5.4.0-186-generic");
+    let r = app.put_json(&format!("/api/v1/clusters/{id}"), &upd).await;
+    assert_eq!(r.status(), 200);
+    let rec: Value = app.get(&format!("/api/v1/clusters/{id}/recommendation")).await.json().await.unwrap();
+    assert!(rec["gates"].as_array().unwrap().iter().any(|g| g["code"] == "kernel_below_release_minimum"), "{rec}");
+    let stale = app.put_json(&format!("/api/v1/clusters/{id}"), &upd).await;
+    let e = error_of(stale, 409).await;
+    assert_eq!(e["current"]["version"], 2);
+    assert_eq!(app.delete(&format!("/api/v1/clusters/{id}")).await.status(), 204);
+    error_of(app.get(&format!("/api/v1/clusters/{id}")).await, 404).await;
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn unknown_site_and_missing_rationale_are_field_errors(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let e = error_of(
+        app.post_json("/api/v1/clusters", &json!({"name": "x1", "site": "Atlantis", "tier": "cell"})).await,
+        422,
+    )
+    .await;
+    assert!(e["fields"]["site"].as_str().unwrap().contains("Atlantis"), "{e}");
+    let cloud = first_cluster(&app, "tier=cloud").await;
+    let mut upd = cloud.clone();
+    upd["decided_cni"] = json!("calico");
+    upd["exception_rationale"] = Value::Null;
+    let e = error_of(app.put_json(&format!("/api/v1/clusters/{}", cloud["id"]), &upd).await, 422).await;
+    assert!(e["fields"]["exception_rationale"].is_string(), "{e}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn an_import_with_bad_rows_writes_nothing_and_names_every_row(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let before = (count(&app.pool, "clusters").await, count(&app.pool, "sites").await);
+    let csv = "name,site,tier,nodes,kernel\n\
+               good-1,Nowhere,cell,1,5.15.0\n\
+               good-2,plant-leipzig,cell,abc,5.15.0\n\
+               Bad Name,plant-leipzig,moon,1,\n";
+    let r = app
+        .client
+        .post(format!("{}/api/v1/clusters/import?dry_run=false", app.base))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let report: Value = r.json().await.unwrap();
+    let lines: Vec<u64> = report["errors"].as_array().unwrap().iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    for line in [2, 3, 4] {
+        assert!(lines.contains(&line), "line {line} missing from {report}");
+    }
+    assert_eq!((count(&app.pool, "clusters").await, count(&app.pool, "sites").await), before);
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn export_and_import_round_trip_in_csv_and_yaml(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let before: Value = app.get("/api/v1/clusters").await.json().await.unwrap();
+    for (format, ctype) in [("yaml", "application/yaml"), ("csv", "text/csv")] {
+        let text = app.get(&format!("/api/v1/clusters/export?format={format}")).await.text().await.unwrap();
+        for dry in [true, false] {
+            let r = app
+                .client
+                .post(format!("{}/api/v1/clusters/import?dry_run={dry}", app.base))
+                .header("content-type", ctype)
+                .body(text.clone())
+                .send()
+                .await
+                .unwrap();
+            let report: Value = r.json().await.unwrap();
+            assert_eq!(report["errors"], json!([]), "{format}: {report}");
+            assert_eq!(report["dry_run"], dry);
+        }
+        let after: Value = app.get("/api/v1/clusters").await.json().await.unwrap();
+        let strip = |v: &Value| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    let mut c = c.clone();
+                    c.as_object_mut().unwrap().remove("version");
+                    c
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(&after), strip(&before), "{format} round trip changed the fleet");
+    }
+    error_of(app.get("/api/v1/clusters/export?format=xml").await, 422).await;
+}
