@@ -86,21 +86,23 @@ pub fn ClusterDetail() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1));
     let reload = RwSignal::new(0u32);
+    // Lives outside the reloaded view so "Saved." survives the refetch that follows a save.
+    let status = RwSignal::new(None::<String>);
     let page = Resource::new(move || (id(), reload.get()), |(id, _)| load_cluster(id));
     view! {
-        <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <section class="panel"><p class="error" role="alert">{e.to_string()}</p></section> }.into_any(),
-                    Ok(p) => view! { <ClusterView page=p reload /> }.into_any(),
+                    Ok(p) => view! { <ClusterView page=p reload status /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn ClusterView(page: ClusterPage, reload: RwSignal<u32>) -> impl IntoView {
+fn ClusterView(page: ClusterPage, reload: RwSignal<u32>, status: RwSignal<Option<String>>) -> impl IntoView {
     let ClusterPage { cluster, recommendation: rec, model, profile, sites: _, me } = page;
     let c = cluster.record.clone();
     let weights = Weights::from_percent_map_unchecked(&model, &profile.weights).unwrap_or_default();
@@ -178,15 +180,20 @@ fn ClusterView(page: ClusterPage, reload: RwSignal<u32>) -> impl IntoView {
                     <div class="svg" inner_html=chart></div>
                 </figure>
             </section>
-            {(me.role >= Role::Architect).then(|| view! { <ClusterForm id=cluster.id version=cluster.version record=cluster.record reload /> })}
+            {(me.role >= Role::Architect).then(|| view! { <ClusterForm id=cluster.id version=cluster.version record=cluster.record reload status /> })}
         </div>
     }
 }
 
 #[component]
-fn ClusterForm(id: i64, version: i32, record: ClusterRecord, reload: RwSignal<u32>) -> impl IntoView {
+fn ClusterForm(
+    id: i64,
+    version: i32,
+    record: ClusterRecord,
+    reload: RwSignal<u32>,
+    status: RwSignal<Option<String>>,
+) -> impl IntoView {
     let rec = RwSignal::new(record);
-    let status = RwSignal::new(None::<String>);
     let errors = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let text = move |get: fn(&ClusterRecord) -> String| move || rec.with(get);
     let submit = move |ev: leptos::ev::SubmitEvent| {
