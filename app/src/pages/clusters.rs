@@ -158,7 +158,7 @@ fn ClusterView(page: ClusterPage, reload: RwSignal<u32>, status: RwSignal<Option
                                     <td>{name_of(&r.candidate)}</td>
                                     <td class="num">{format!("{:.2}", r.total)}</td>
                                     <td>{r.rank}</td>
-                                    <td>{if r.knocked_out { "⛔ knocked out" } else { "eligible" }}</td>
+                                    <td>{if r.knocked_out { "✖ knocked out" } else { "eligible" }}</td>
                                     <td>{mtu}</td>
                                 </tr>
                             }
@@ -170,7 +170,7 @@ fn ClusterView(page: ClusterPage, reload: RwSignal<u32>, status: RwSignal<Option
                     {if rec.gates.is_empty() { Some(view! { <li>"No gate applies."</li> }) } else { None }}
                     {rec.gates.iter().map(|g| view! {
                         <li class=if g.severity == Severity::KnockOut { "gate knock-out" } else { "gate warning" } data-code=g.code.clone()>
-                            <strong>{if g.severity == Severity::KnockOut { "⛔ Knock-out" } else { "⚠ Warning" }} " · " {name_of(&g.candidate)}</strong>
+                            <strong>{if g.severity == Severity::KnockOut { "✖ Knock-out" } else { "⚠ Warning" }} " · " {name_of(&g.candidate)}</strong>
                             ": " {g.message.clone()}
                         </li>
                     }).collect_view()}

@@ -64,7 +64,7 @@ pub fn FleetMap() -> impl IntoView {
         <section class="panel">
             <h1>"Fleet decision map"</h1>
             <p class="lede">
-                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ⛔ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner."
+                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner."
             </p>
             <form method="get" class="filters" data-testid="fleet-filters">
                 {select("tier", "Tier", &[("", "any"), ("cell", "cell"), ("plant", "plant"), ("regional", "regional"), ("cloud", "cloud")])}
@@ -140,48 +140,26 @@ fn SiteCard(site: FleetSite, aggregate: bool) -> impl IntoView {
             <ul class="counts">
                 {counts.into_iter().map(|(cni, n)| view! { <li class="mark" style=css(&cni)>{format!("{cni}: {n}")}</li> }).collect_view()}
             </ul>
-            <p class="badges">{format!("⛔ {k} · ≠ {x}")}</p>
+            <p class="badges">{format!("✖ {k} · ≠ {x}")}</p>
         }
             .into_any()
     } else {
-        view! {
-            <ul class="marks">
-                {site
-                    .clusters
-                    .into_iter()
-                    .map(|c| {
-                        let cni = cni_of(&c);
-                        let mut badges = String::new();
-                        if c.knock_outs > 0 { badges.push_str(" ⛔"); }
-                        if c.warnings > 0 { badges.push_str(" ⚠"); }
-                        if c.exception { badges.push_str(" ≠"); }
-                        if !c.clear_winner { badges.push_str(" ≈"); }
-                        let title = format!(
-                            "{} · {} {} · CNI {} (recommended {}) · {} knock-outs, {} warnings{}",
-                            c.name,
-                            c.tier.as_str(),
-                            c.context.map(|x| x.as_str()).unwrap_or(""),
-                            cni,
-                            c.recommended.as_deref().unwrap_or("none"),
-                            c.knock_outs,
-                            c.warnings,
-                            if c.exception { ", exception" } else { "" },
-                        );
-                        view! {
-                            <li class="mark" style=css(&cni) data-testid="cluster-mark">
-                                <a href=format!("/clusters/{}", c.id) title=title.clone() aria-label=title>
-                                    <span class="cni">{cni.clone()}</span>
-                                    " "
-                                    <span class="name">{c.name.clone()}</span>
-                                    <span class="badges">{badges}</span>
-                                </a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
+        let mut by_tier: BTreeMap<domain::Tier, Vec<FleetCluster>> = BTreeMap::new();
+        for c in site.clusters.clone() {
+            by_tier.entry(c.tier).or_default().push(c);
         }
-        .into_any()
+        by_tier
+            .into_iter()
+            .map(|(tier, clusters)| {
+                view! {
+                    <div class="tier-group">
+                        <span class="tier-label">{tier.as_str()}</span>
+                        <ul class="marks">{clusters.into_iter().map(|c| view! { <ClusterMark c /> }).collect_view()}</ul>
+                    </div>
+                }
+            })
+            .collect_view()
+            .into_any()
     };
     view! {
         <article class="site" data-testid="site-card">
@@ -191,5 +169,38 @@ fn SiteCard(site: FleetSite, aggregate: bool) -> impl IntoView {
             </h3>
             {body}
         </article>
+    }
+}
+
+#[component]
+fn ClusterMark(c: FleetCluster) -> impl IntoView {
+    let cni = cni_of(&c);
+    let mut badges = String::new();
+    for (on, mark) in [(c.knock_outs > 0, " ✖"), (c.warnings > 0, " ⚠"), (c.exception, " ≠"), (!c.clear_winner, " ≈")]
+    {
+        if on {
+            badges.push_str(mark);
+        }
+    }
+    let title = format!(
+        "{} · {} {} · CNI {} (recommended {}) · {} knock-outs, {} warnings{}",
+        c.name,
+        c.tier.as_str(),
+        c.context.map(|x| x.as_str()).unwrap_or(""),
+        cni,
+        c.recommended.as_deref().unwrap_or("none"),
+        c.knock_outs,
+        c.warnings,
+        if c.exception { ", exception" } else { "" },
+    );
+    view! {
+        <li class="mark" style=css(&cni) data-testid="cluster-mark">
+            <a href=format!("/clusters/{}", c.id) title=title.clone() aria-label=title>
+                <span class="cni">{cni.clone()}</span>
+                " "
+                <span class="name">{c.name}</span>
+                <span class="badges">{badges}</span>
+            </a>
+        </li>
     }
 }

@@ -514,7 +514,11 @@ pub async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppError> {
         let rec = recommend_with(&recommender, &ps, &c.record)?;
         let cni = c.record.decided_cni.clone().or_else(|| rec.winner.clone()).unwrap_or_else(|| "undecided".into());
         *summary.entry(c.record.tier.as_str().to_string()).or_default().entry(cni).or_default() += 1;
-        let knock_outs = rec.gates.iter().filter(|g| g.is_knock_out()).count();
+        // Only gates on scored candidates count on the map: Flannel's permanent "no NetworkPolicy"
+        // knock-out would otherwise badge every cluster.
+        let relevant: Vec<&domain::Gate> =
+            rec.gates.iter().filter(|g| rec.results.iter().any(|r| r.candidate == g.candidate)).collect();
+        let knock_outs = relevant.iter().filter(|g| g.is_knock_out()).count();
         by_site.entry(c.record.site.clone()).or_default().push(FleetCluster {
             id: c.id,
             name: c.record.name,
@@ -523,7 +527,7 @@ pub async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppError> {
             recommended: rec.winner.clone(),
             decided: c.record.decided_cni,
             knock_outs,
-            warnings: rec.gates.len() - knock_outs,
+            warnings: relevant.len() - knock_outs,
             margin: rec.margin,
             clear_winner: rec.clear_winner,
             exception: rec.exception,
