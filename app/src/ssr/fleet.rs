@@ -103,11 +103,7 @@ async fn upsert_sites(tx: &mut Transaction<'_, Postgres>, sites: &[SiteRecord]) 
 pub async fn create_site(pool: &PgPool, actor: &Principal, site: SiteRecord) -> Result<Site, AppError> {
     let errors = validate_doc(&FleetDoc { sites: vec![site.clone()], clusters: vec![] }, &site_names(pool).await?, &[]);
     if !errors.is_empty() {
-        let mut e = domain::ValidationError::default();
-        for r in errors {
-            e.add(r.field.clone(), r.reason.clone());
-        }
-        return Err(e.into());
+        return Err(row_errors_to_validation(errors));
     }
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sites WHERE name = $1)")
         .bind(&site.name)

@@ -151,3 +151,17 @@ async fn export_and_import_round_trip_in_csv_and_yaml(pool: PgPool) {
     }
     error_of(app.get("/api/v1/clusters/export?format=xml").await, 422).await;
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn sites_are_created_once_with_field_errors_for_bad_input(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let r = app.post_json("/api/v1/sites", &json!({"name": "plant-tampere", "kind": "plant", "region": "EMEA"})).await;
+    assert_eq!(r.status(), 201);
+    error_of(app.post_json("/api/v1/sites", &json!({"name": "plant-tampere", "kind": "plant"})).await, 409).await;
+    let e = error_of(
+        app.post_json("/api/v1/sites", &json!({"name": "x", "kind": "plant", "region": "Atlantis"})).await,
+        422,
+    )
+    .await;
+    assert!(e["fields"]["region"].as_str().unwrap().contains("Atlantis"), "{e}");
+}
