@@ -3,7 +3,7 @@
 //! size and, with the `interchange` feature, CSV and YAML import and export.
 //!
 //! Field names are issue 4's, identical in the API JSON, the CSV header and the YAML keys
-//! ([`CLUSTER_FIELDS`], [`SITE_FIELDS`]). A [`FleetDoc`] is what an import carries and an export
+//! ([`cluster_fields`], [`SITE_FIELDS`]). A [`FleetDoc`] is what an import carries and an export
 //! writes; [`validate_doc`] checks one against the names already in the fleet.
 
 mod check;
@@ -30,12 +30,13 @@ use serde::{Deserialize, Serialize};
 pub use check::{RowError, validate_doc};
 pub use demo::demo_fleet;
 pub use recommend::{CandidateOutcome, ProfileChoice, Recommendation, Recommender, pick_profile, recommend};
-pub use records::{CLUSTER_FIELDS, ClusterRecord, MAX_RATIONALE_CHARS, SITE_FIELDS, SiteKind, SiteRecord};
+pub use records::{ClusterRecord, MAX_RATIONALE_CHARS, SITE_FIELDS, SiteKind, SiteRecord, cluster_fields};
+pub(crate) use rules::check_text;
 pub use rules::{check_cluster_name, is_dns_label};
 pub use synthetic::synthetic_fleet;
 
 #[cfg(feature = "interchange")]
-pub use csv_format::{clusters_from_csv, clusters_to_csv, import_csv, sites_from_csv, sites_to_csv};
+pub use csv_format::{clusters_from_csv, clusters_to_csv, csv_table, import_csv, sites_from_csv, sites_to_csv};
 #[cfg(feature = "interchange")]
 pub use yaml_format::{fleet_from_yaml, fleet_to_yaml, import_yaml};
 

@@ -354,8 +354,8 @@ mod tests {
     #[test]
     fn record_errors_carry_the_item_prefix() {
         let mut d = doc();
-        d.clusters[1].kernel = Some("latest".into());
-        d.clusters[1].nodes = 0;
+        d.clusters[1].facts.kernel = Some("latest".into());
+        d.clusters[1].facts.nodes = 0;
         let errors = validate_doc(&d, &[], &[]);
         assert_eq!(fields(&errors), ["clusters[1].kernel", "clusters[1].nodes"]);
     }

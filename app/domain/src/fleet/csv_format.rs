@@ -1,6 +1,6 @@
 //! CSV import and export of clusters (and of sites, in a file of their own).
 //!
-//! The header row names the columns with the API's field names ([`CLUSTER_FIELDS`] order on
+//! The header row names the columns with the API's field names ([`cluster_fields`] order on
 //! export; any order on import, and columns other than `name`, `site` and `tier` may be left
 //! out). An empty cell means the field's default. `labels` is one cell, `key=value;key2=value2`
 //! (label syntax keeps `=` and `;` out of keys and values). Errors carry the physical line where
@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use super::check::{At, Known, Positions, RowError, check_doc};
 use super::fields::{LabelsIn, RawItem, cluster_from_raw, site_from_raw};
-use super::{CLUSTER_FIELDS, ClusterRecord, FleetDoc, SITE_FIELDS, SiteRecord};
+use super::{ClusterRecord, FleetDoc, SITE_FIELDS, SiteRecord, cluster_fields};
 
 /// First characters a spreadsheet reads as a formula.
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -51,35 +51,28 @@ pub fn import_csv(
     if errors.is_empty() { Ok(doc.clusters) } else { Err(errors) }
 }
 
-/// Clusters as CSV with a header row, in [`CLUSTER_FIELDS`] order.
+/// Clusters as CSV with a header row, in [`cluster_fields`] order. Each cell is the field's JSON
+/// value as text (absent and `null` are empty), so the columns follow the record's definition.
 pub fn clusters_to_csv(clusters: &[ClusterRecord]) -> String {
     let rows = clusters.iter().map(|c| {
-        let opt = |v: Option<String>| v.unwrap_or_default();
-        let labels: Vec<String> = c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        vec![
-            c.name.clone(),
-            c.site.clone(),
-            opt(c.parent.clone()),
-            c.tier.as_str().to_string(),
-            opt(c.context.map(|x| x.as_str().to_string())),
-            c.distribution.clone(),
-            c.nodes.to_string(),
-            opt(c.cores_per_node.map(|v| v.to_string())),
-            opt(c.memory_gib_per_node.map(|v| v.to_string())),
-            opt(c.kernel.clone()),
-            c.bgp_fabric.as_str().to_string(),
-            c.wan_uplink.to_string(),
-            opt(c.underlay_mtu.map(|v| v.to_string())),
-            c.underlay_symmetric.to_string(),
-            opt(c.pod_cidr.clone()),
-            opt(c.max_pods_per_node.map(|v| v.to_string())),
-            labels.join(";"),
-            opt(c.profile_id.map(|v| v.to_string())),
-            opt(c.decided_cni.clone()),
-            opt(c.exception_rationale.clone()),
-        ]
+        let json = serde_json::to_value(c).unwrap_or_default();
+        cluster_fields().iter().map(|f| cell(json.get(*f))).collect()
     });
-    write(&CLUSTER_FIELDS, rows)
+    write(cluster_fields(), rows)
+}
+
+/// One JSON value as a CSV cell; `labels` (an object) as `key=value;key2=value2`.
+fn cell(value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(map)) => {
+            let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k}={}", cell(Some(v)))).collect();
+            pairs.join(";")
+        }
+        Some(other) => other.to_string(),
+    }
 }
 
 /// Sites from CSV (`name,kind,location,region`), each row parsed and checked on its own.
@@ -120,7 +113,7 @@ struct ReadClusters {
 }
 
 fn read_clusters(text: &str) -> Result<ReadClusters, Vec<RowError>> {
-    let rows = read_rows(text, &CLUSTER_FIELDS, &["name", "site", "tier"])?;
+    let rows = read_rows(text, cluster_fields(), &["name", "site", "tier"])?;
     let mut read = ReadClusters { records: Vec::new(), lines: Vec::new(), errors: Vec::new(), broken: Vec::new() };
     for (index, (line, raw)) in rows.into_iter().enumerate() {
         match cluster_from_raw(&raw) {
@@ -205,7 +198,12 @@ fn read_rows(text: &str, fields: &[&str], required: &[&str]) -> Result<Vec<(usiz
     if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
 
-/// A header and rows as CSV text, cells escaped against formula injection.
+/// A header and rows as CSV text, every cell escaped against formula injection (see the module
+/// docs); for any table Switchyard exports, not only the fleet.
+pub fn csv_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    write(header, rows)
+}
+
 fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     // Writing into memory cannot fail, and every row has as many cells as the header.
     let bytes = try_write(header, rows).expect("CSV into memory");

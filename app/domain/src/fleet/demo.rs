@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::{ClusterRecord, FleetDoc, SiteKind, SiteRecord};
-use crate::{BgpFabric, Context, Tier};
+use crate::{BgpFabric, ClusterFacts, Context, Tier};
 
 const UBUNTU_22_04: &str = "5.15.0-113-generic";
 const UBUNTU_20_04: &str = "5.4.0-186-generic";
@@ -214,47 +214,56 @@ pub fn demo_fleet() -> FleetDoc {
     ];
     let mut clusters = vec![
         ClusterRecord {
-            context: Some(Context::Greenfield),
-            distribution: "EKS".into(),
-            nodes: 12,
-            cores_per_node: Some(8),
-            memory_gib_per_node: Some(32.0),
-            kernel: Some(AMAZON_LINUX_2023.into()),
-            wan_uplink: true,
-            underlay_mtu: Some(9001),
-            pod_cidr: Some("10.200.0.0/16".into()),
             labels: labels(&[("owner", "platform-team"), ("purpose", "digital-twin-and-data-lake")]),
             decided_cni: Some("cilium".into()),
+            facts: ClusterFacts {
+                context: Some(Context::Greenfield),
+                distribution: "EKS".into(),
+                nodes: 12,
+                cores_per_node: Some(8),
+                memory_gib_per_node: Some(32.0),
+                kernel: Some(AMAZON_LINUX_2023.into()),
+                wan_uplink: true,
+                underlay_mtu: Some(9001),
+                pod_cidr: Some("10.200.0.0/16".into()),
+                ..ClusterFacts::new(Tier::Cloud)
+            },
             ..ClusterRecord::new("cloud-aggregator", "EMEA", Tier::Cloud)
         },
         ClusterRecord {
             parent: Some("cloud-aggregator".into()),
-            context: Some(Context::Greenfield),
-            distribution: "RKE2".into(),
-            nodes: 6,
-            cores_per_node: Some(16),
-            memory_gib_per_node: Some(64.0),
-            kernel: Some(UBUNTU_22_04.into()),
-            bgp_fabric: BgpFabric::PlatformTeam,
-            wan_uplink: true,
-            pod_cidr: Some("10.100.0.0/16".into()),
             labels: labels(&[("owner", "platform-team"), ("purpose", "mes-connector")]),
             decided_cni: Some("cilium".into()),
+            facts: ClusterFacts {
+                context: Some(Context::Greenfield),
+                distribution: "RKE2".into(),
+                nodes: 6,
+                cores_per_node: Some(16),
+                memory_gib_per_node: Some(64.0),
+                kernel: Some(UBUNTU_22_04.into()),
+                bgp_fabric: BgpFabric::PlatformTeam,
+                wan_uplink: true,
+                pod_cidr: Some("10.100.0.0/16".into()),
+                ..ClusterFacts::new(Tier::Regional)
+            },
             ..ClusterRecord::new("regional-emea", "EMEA", Tier::Regional)
         },
         ClusterRecord {
             parent: Some("cloud-aggregator".into()),
-            context: Some(Context::Greenfield),
-            distribution: "EKS".into(),
-            nodes: 6,
-            cores_per_node: Some(8),
-            memory_gib_per_node: Some(32.0),
-            kernel: Some(AMAZON_LINUX_2023.into()),
-            wan_uplink: true,
-            underlay_mtu: Some(9001),
-            pod_cidr: Some("10.101.0.0/16".into()),
             labels: labels(&[("owner", "platform-team"), ("purpose", "mes-connector")]),
             decided_cni: Some("cilium".into()),
+            facts: ClusterFacts {
+                context: Some(Context::Greenfield),
+                distribution: "EKS".into(),
+                nodes: 6,
+                cores_per_node: Some(8),
+                memory_gib_per_node: Some(32.0),
+                kernel: Some(AMAZON_LINUX_2023.into()),
+                wan_uplink: true,
+                underlay_mtu: Some(9001),
+                pod_cidr: Some("10.101.0.0/16".into()),
+                ..ClusterFacts::new(Tier::Regional)
+            },
             ..ClusterRecord::new("regional-americas", "Americas", Tier::Regional)
         },
     ];
@@ -272,20 +281,23 @@ pub fn demo_fleet() -> FleetDoc {
         };
         clusters.push(ClusterRecord {
             parent: Some(format!("regional-{}", p.region.to_lowercase())),
-            context: Some(p.context),
-            distribution: "RKE2".into(),
-            nodes: p.nodes,
-            cores_per_node: Some(p.cores),
-            memory_gib_per_node: Some(p.memory),
-            kernel: Some(p.kernel.into()),
-            bgp_fabric: p.fabric,
-            wan_uplink: true,
-            underlay_mtu: Some(p.mtu),
-            underlay_symmetric: p.symmetric,
-            pod_cidr: Some(format!("10.{}.0.0/16", p.octet)),
             labels: labels(&[("owner", "plant-it"), ("plant", p.slug)]),
             decided_cni: Some(decided.into()),
             exception_rationale: rationale.map(String::from),
+            facts: ClusterFacts {
+                context: Some(p.context),
+                distribution: "RKE2".into(),
+                nodes: p.nodes,
+                cores_per_node: Some(p.cores),
+                memory_gib_per_node: Some(p.memory),
+                kernel: Some(p.kernel.into()),
+                bgp_fabric: p.fabric,
+                wan_uplink: true,
+                underlay_mtu: Some(p.mtu),
+                underlay_symmetric: p.symmetric,
+                pod_cidr: Some(format!("10.{}.0.0/16", p.octet)),
+                ..ClusterFacts::new(Tier::Plant)
+            },
             ..ClusterRecord::new(plant.clone(), p.site, Tier::Plant)
         });
         for (n, (line, distribution, kernel, nodes)) in p.cells.iter().enumerate() {
@@ -298,17 +310,20 @@ pub fn demo_fleet() -> FleetDoc {
             };
             clusters.push(ClusterRecord {
                 parent: Some(plant.clone()),
-                context: Some(p.context),
-                distribution: (*distribution).into(),
-                nodes: *nodes,
-                cores_per_node: Some(4),
-                memory_gib_per_node: Some(8.0),
-                kernel: Some((*kernel).into()),
-                underlay_mtu: Some(1500),
-                pod_cidr: Some(format!("10.{}.{}.0/20", p.octet - 70, n * 16)),
                 labels: labels(&[("line", process), ("zone", "ot-cell")]),
                 decided_cni: Some(decided.into()),
                 exception_rationale: rationale.map(String::from),
+                facts: ClusterFacts {
+                    context: Some(p.context),
+                    distribution: (*distribution).into(),
+                    nodes: *nodes,
+                    cores_per_node: Some(4),
+                    memory_gib_per_node: Some(8.0),
+                    kernel: Some((*kernel).into()),
+                    underlay_mtu: Some(1500),
+                    pod_cidr: Some(format!("10.{}.{}.0/20", p.octet - 70, n * 16)),
+                    ..ClusterFacts::new(Tier::Cell)
+                },
                 ..ClusterRecord::new(name, p.site, Tier::Cell)
             });
         }

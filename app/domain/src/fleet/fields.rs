@@ -4,12 +4,21 @@
 //!
 //! An empty value means the field's default. Enum values and booleans are read
 //! case-insensitively; booleans accept `true`/`false`, `yes`/`no` and `1`/`0`.
+//!
+//! The [`ClusterFacts`] are read through their own serde definition by [`TextFields`], a
+//! deserializer over the text values that parses each field by the type serde asks for and notes
+//! a message for every field that does not parse, so adding a fact needs no change here.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use super::{CLUSTER_FIELDS, ClusterRecord, SITE_FIELDS, SiteKind, SiteRecord};
-use crate::{BgpFabric, Context, Tier, ValidationError};
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use std::cell::RefCell;
+use std::fmt;
+
+use super::{ClusterRecord, SITE_FIELDS, SiteKind, SiteRecord, cluster_fields};
+use crate::{ClusterFacts, ValidationError};
 
 /// Labels as written: `key=value;key2=value2` in CSV, a mapping in YAML.
 #[derive(Debug, Clone)]
@@ -67,15 +76,6 @@ impl Reader<'_> {
         self.parse(field, |s| s.parse().map_err(|_| format!("'{s}' is not a whole number; write it like {example}")))
     }
 
-    fn flag(&mut self, field: &str, default: bool) -> bool {
-        self.parse(field, |s| match s.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" => Ok(true),
-            "false" | "no" | "0" => Ok(false),
-            _ => Err(format!("'{s}' is not true or false")),
-        })
-        .unwrap_or(default)
-    }
-
     /// An enum by its `FromStr`, whose error already names the field and the choices.
     fn choice<T: FromStr<Err = ValidationError>>(&mut self, field: &str) -> Option<T> {
         self.parse(field, |s| {
@@ -83,6 +83,33 @@ impl Reader<'_> {
                 .parse()
                 .map_err(|e: ValidationError| e.fields.into_values().next().unwrap_or_default())
         })
+    }
+
+    /// A whole struct read from the text values through its serde definition; every field that
+    /// does not parse is noted under its name and read as a stand-in, so the struct's own checks
+    /// still run on the rest. `None` when serde gave up (a required field is missing).
+    fn structure<T: for<'de> Deserialize<'de>>(&mut self) -> Option<T> {
+        // A missing required field stops serde; it is noted, given a stand-in and read again, so
+        // the checks of the other fields still run.
+        let mut missing: Vec<&'static str> = Vec::new();
+        loop {
+            let errors = RefCell::new(ValidationError::default());
+            let result = T::deserialize(TextFields { raw: self.raw, missing: &missing, errors: &errors });
+            for (f, m) in errors.into_inner().fields {
+                self.err.add(f, m);
+            }
+            match result {
+                Ok(v) => return Some(v),
+                Err(TextError { field, message, missing: Some(m) }) if !missing.contains(&m) => {
+                    self.err.add(field, message);
+                    missing.push(m);
+                }
+                Err(TextError { field, message, .. }) => {
+                    self.err.add(field, message);
+                    return None;
+                }
+            }
+        }
     }
 
     /// Reports keys that are not among `fields`.
@@ -141,39 +168,22 @@ impl Reader<'_> {
 /// A cluster from its fields; errors name each bad field.
 pub(super) fn cluster_from_raw(raw: &RawItem) -> Result<ClusterRecord, ValidationError> {
     let mut r = Reader { raw, err: ValidationError::default() };
-    r.unknown(&CLUSTER_FIELDS);
+    r.unknown(cluster_fields());
     let name = r.required("name", "give the cluster's name, e.g. cell-leipzig-press-01");
     let site = r.required("site", "give the plant or region it runs at, e.g. Leipzig");
-    let tier = match r.text("tier") {
-        None => {
-            r.err.add("tier", "required; use one of cell, plant, regional, cloud");
-            Tier::Cell
-        }
-        Some(_) => r.choice("tier").unwrap_or(Tier::Cell),
-    };
+    let facts = r.structure::<ClusterFacts>();
     let record = ClusterRecord {
         parent: r.text("parent"),
-        context: r.choice::<Context>("context"),
-        distribution: r.text("distribution").unwrap_or_default(),
-        nodes: r.number("nodes", "3").unwrap_or(1),
-        cores_per_node: r.number("cores_per_node", "4"),
-        memory_gib_per_node: r.parse("memory_gib_per_node", |s| {
-            s.parse().map_err(|_| format!("'{s}' is not a number of GiB; write it like 8 or 7.5"))
-        }),
-        kernel: r.text("kernel"),
-        bgp_fabric: r.choice::<BgpFabric>("bgp_fabric").unwrap_or_default(),
-        wan_uplink: r.flag("wan_uplink", false),
-        underlay_mtu: r.number("underlay_mtu", "1500"),
-        underlay_symmetric: r.flag("underlay_symmetric", true),
-        pod_cidr: r.text("pod_cidr"),
-        max_pods_per_node: r.number("max_pods_per_node", "110"),
         labels: r.labels(),
         profile_id: r.number("profile_id", "3"),
         decided_cni: r.text("decided_cni"),
         exception_rationale: r.free("exception_rationale"),
-        ..ClusterRecord::new(name, site, tier)
+        ..ClusterRecord::new(name, site, crate::Tier::Cell)
     };
-    r.finish(record, ClusterRecord::validate)
+    match facts {
+        Some(facts) => r.finish(ClusterRecord { facts, ..record }, ClusterRecord::validate),
+        None => Err(r.err),
+    }
 }
 
 /// A site from its fields; errors name each bad field.
@@ -192,6 +202,192 @@ pub(super) fn site_from_raw(raw: &RawItem) -> Result<SiteRecord, ValidationError
     r.finish(record, SiteRecord::validate)
 }
 
+/// What stops [`TextFields`]: a required field missing, or something serde itself refused.
+#[derive(Debug)]
+struct TextError {
+    field: String,
+    message: String,
+    /// The required field that was missing, when that is what stopped serde.
+    missing: Option<&'static str>,
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for TextError {}
+
+impl de::Error for TextError {
+    fn custom<M: fmt::Display>(msg: M) -> Self {
+        TextError { field: String::new(), message: msg.to_string(), missing: None }
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        TextError { field: field.to_string(), message: "required; give it a value".to_string(), missing: Some(field) }
+    }
+}
+
+/// Deserializes a struct from an item's text values (blank ones left to the field's default).
+struct TextFields<'a> {
+    raw: &'a RawItem,
+    /// Required fields found missing on an earlier pass: read as empty text, a stand-in.
+    missing: &'a [&'static str],
+    errors: &'a RefCell<ValidationError>,
+}
+
+impl<'de> Deserializer<'de> for TextFields<'_> {
+    type Error = TextError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+        let given = self.raw.values.iter().map(|(k, v)| (k.as_str(), v.trim())).filter(|(_, v)| !v.is_empty());
+        let stand_ins = self.missing.iter().map(|m| (*m, ""));
+        let entries: Vec<_> = given.chain(stand_ins).collect();
+        // Messages about stand-ins would only repeat "required".
+        let quiet = RefCell::new(ValidationError::default());
+        visitor.visit_map(TextEntries {
+            entries: entries.into_iter(),
+            value: None,
+            errors: self.errors,
+            quiet: &quiet,
+            missing: self.missing,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct TextEntries<'a> {
+    entries: std::vec::IntoIter<(&'a str, &'a str)>,
+    value: Option<(&'a str, &'a str)>,
+    errors: &'a RefCell<ValidationError>,
+    quiet: &'a RefCell<ValidationError>,
+    missing: &'a [&'static str],
+}
+
+impl<'de> MapAccess<'de> for TextEntries<'_> {
+    type Error = TextError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, TextError> {
+        let Some((key, value)) = self.entries.next() else { return Ok(None) };
+        self.value = Some((key, value));
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, TextError> {
+        let (field, text) = self.value.take().unwrap_or_default();
+        let errors = if self.missing.contains(&field) { self.quiet } else { self.errors };
+        seed.deserialize(TextValue { field, text, errors })
+    }
+}
+
+/// One field's text, parsed as the type serde asks for. A value that does not parse is noted and
+/// replaced by a stand-in, so the other fields are still read and checked.
+struct TextValue<'a> {
+    field: &'a str,
+    text: &'a str,
+    errors: &'a RefCell<ValidationError>,
+}
+
+impl TextValue<'_> {
+    fn note(&self, message: String) {
+        self.errors.borrow_mut().add(self.field, message);
+    }
+
+    fn whole<T: std::str::FromStr + Default>(&self) -> T {
+        self.text.parse().unwrap_or_else(|_| {
+            self.note(format!("'{}' is not a whole number; write digits only, e.g. 3", self.text));
+            T::default()
+        })
+    }
+}
+
+macro_rules! whole_numbers {
+    ($($method:ident => $visit:ident: $t:ty),*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+            visitor.$visit(self.whole::<$t>())
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for TextValue<'_> {
+    type Error = TextError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+        visitor.visit_str(self.text)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+        let value = match self.text.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => true,
+            "false" | "no" | "0" => false,
+            _ => {
+                self.note(format!("'{}' is not true or false", self.text));
+                false
+            }
+        };
+        visitor.visit_bool(value)
+    }
+
+    whole_numbers!(deserialize_u8 => visit_u8: u8, deserialize_u16 => visit_u16: u16,
+        deserialize_u32 => visit_u32: u32, deserialize_u64 => visit_u64: u64,
+        deserialize_i8 => visit_i8: i8, deserialize_i16 => visit_i16: i16,
+        deserialize_i32 => visit_i32: i32, deserialize_i64 => visit_i64: i64);
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+        let value = self.text.parse::<f64>().ok().filter(|v| v.is_finite()).unwrap_or_else(|| {
+            self.note(format!("'{}' is not a number; write it like 8 or 7.5", self.text));
+            1.0
+        });
+        visitor.visit_f64(value)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+        self.deserialize_f64(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, TextError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// Unit variants by their serde name, case-insensitively; an unknown one names the choices.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, TextError> {
+        let lower = self.text.to_ascii_lowercase();
+        let variant = match variants.iter().find(|v| **v == lower) {
+            Some(v) => *v,
+            None => {
+                let what = self.field.replace('_', " ");
+                self.note(format!("unknown {what} '{}'; use one of {}", self.text, variants.join(", ")));
+                variants.first().copied().unwrap_or_default()
+            }
+        };
+        visitor.visit_enum(variant.into_deserializer())
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TextError> {
+        self.note(format!("'{}' is one value; this field takes a list", self.text));
+        visitor.visit_seq(de::value::SeqDeserializer::new(std::iter::empty::<()>()))
+    }
+
+    serde::forward_to_deserialize_any! {
+        i128 u128 char str string bytes byte_buf unit unit_struct tuple tuple_struct map struct identifier
+        ignored_any
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -208,7 +404,7 @@ mod tests {
     #[test]
     fn name_site_and_tier_are_enough() {
         let c = cluster_from_raw(&raw(&[("name", "cell-a"), ("site", "Leipzig"), ("tier", "Cell")], None)).unwrap();
-        assert_eq!(c, ClusterRecord::new("cell-a", "Leipzig", Tier::Cell));
+        assert_eq!(c, ClusterRecord::new("cell-a", "Leipzig", crate::Tier::Cell));
     }
 
     #[test]
@@ -244,7 +440,7 @@ mod tests {
             Some(" line=press ; ;zone=ot "),
         );
         let c = cluster_from_raw(&item).unwrap();
-        assert!(c.wan_uplink && !c.underlay_symmetric);
+        assert!(c.facts.wan_uplink && !c.facts.underlay_symmetric);
         assert_eq!(c.labels.len(), 2);
         assert_eq!(c.labels["zone"], "ot");
     }

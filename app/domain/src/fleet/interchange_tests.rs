@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::{BgpFabric, Context, Tier};
+use crate::{BgpFabric, ClusterFacts, Context, Tier};
 
 /// Records that exercise the edges: every optional field empty; text with commas, quotes, line
 /// breaks and formula characters; dual-stack CIDRs; labels with prefixes.
@@ -15,18 +15,6 @@ fn edge_clusters() -> Vec<ClusterRecord> {
         ClusterRecord::new("bare", "Leipzig", Tier::Cell),
         ClusterRecord {
             parent: Some("bare".into()),
-            context: Some(Context::Brownfield),
-            distribution: r#"RKE2, "hardened" (CIS)"#.into(),
-            nodes: 12,
-            cores_per_node: Some(16),
-            memory_gib_per_node: Some(7.5),
-            kernel: Some("4.18.0-553.el8_10.x86_64".into()),
-            bgp_fabric: BgpFabric::NetworkTeam,
-            wan_uplink: true,
-            underlay_mtu: Some(9000),
-            underlay_symmetric: false,
-            pod_cidr: Some("10.42.0.0/16,fd00:10:42::/56".into()),
-            max_pods_per_node: Some(250),
             labels: BTreeMap::from([
                 ("switchyard.io/owner".to_string(), "ot-team_2".to_string()),
                 ("line".to_string(), "press.01".to_string()),
@@ -35,12 +23,30 @@ fn edge_clusters() -> Vec<ClusterRecord> {
             profile_id: Some(3),
             decided_cni: Some("calico".into()),
             exception_rationale: Some("- kernel pinned by the vendor, \"certified\" image;\n- upgrade in 2027".into()),
+            facts: ClusterFacts {
+                context: Some(Context::Brownfield),
+                distribution: r#"RKE2, "hardened" (CIS)"#.into(),
+                nodes: 12,
+                cores_per_node: Some(16),
+                memory_gib_per_node: Some(7.5),
+                kernel: Some("4.18.0-553.el8_10.x86_64".into()),
+                bgp_fabric: BgpFabric::NetworkTeam,
+                wan_uplink: true,
+                underlay_mtu: Some(9000),
+                underlay_symmetric: false,
+                pod_cidr: Some("10.42.0.0/16,fd00:10:42::/56".into()),
+                max_pods_per_node: Some(250),
+                ..ClusterFacts::new(Tier::Plant)
+            },
             ..ClusterRecord::new("plant-a", "=HYPERLINK(\"http://x\")", Tier::Plant)
         },
         ClusterRecord {
-            kernel: Some("5.10".into()),
             exception_rationale: Some("'s-Hertogenbosch asked for it; +1 from ops; @here".into()),
-            distribution: "+k3s".into(),
+            facts: ClusterFacts {
+                kernel: Some("5.10".into()),
+                distribution: "+k3s".into(),
+                ..ClusterFacts::new(Tier::Cell)
+            },
             ..ClusterRecord::new("cell-b", "'s-Hertogenbosch", Tier::Cell)
         },
     ]
@@ -58,7 +64,7 @@ fn names(list: &[&str]) -> Vec<String> {
 fn csv_export_then_import_gives_the_same_demo_clusters() {
     let demo = demo_fleet();
     let text = clusters_to_csv(&demo.clusters);
-    assert!(text.starts_with(&(CLUSTER_FIELDS.join(",") + "\n")), "{}", &text[..200]);
+    assert!(text.starts_with(&(cluster_fields().join(",") + "\n")), "{}", &text[..200]);
     assert_eq!(clusters_from_csv(&text).unwrap(), demo.clusters);
 }
 
@@ -96,7 +102,7 @@ fn every_bad_csv_row_is_reported_at_once_with_line_and_field() {
         lines_and_fields(&errors),
         [(2, "nodes"), (3, "kernel"), (3, "labels"), (3, "tier"), (5, "name"), (5, "nodes"), (5, "tier")]
     );
-    assert_eq!(errors[0].to_string(), "line 2, nodes: 'abc' is not a whole number; write it like 3");
+    assert_eq!(errors[0].to_string(), "line 2, nodes: 'abc' is not a whole number; write digits only, e.g. 3");
     assert!(errors[1].reason.contains("'latest' is not a kernel version"), "{}", errors[1]);
     assert!(errors[3].reason.starts_with("required"), "{}", errors[3]);
     assert!(errors[4].reason.contains("DNS label"), "{}", errors[4]);
@@ -168,8 +174,11 @@ fn yaml_values_are_read_as_written() {
                 wan_uplink: yes\n    memory_gib_per_node: 8\n    parent: ~\n    labels: {line: press, rev: 1.10}\n";
     let doc = fleet_from_yaml(text).unwrap();
     let c = &doc.clusters[0];
-    assert_eq!(c.kernel.as_deref(), Some("5.10"), "not the number 5.1");
-    assert_eq!((c.nodes, c.wan_uplink, c.memory_gib_per_node, c.parent.as_deref()), (2, true, Some(8.0), None));
+    assert_eq!(c.facts.kernel.as_deref(), Some("5.10"), "not the number 5.1");
+    assert_eq!(
+        (c.facts.nodes, c.facts.wan_uplink, c.facts.memory_gib_per_node, c.parent.as_deref()),
+        (2, true, Some(8.0), None)
+    );
     assert_eq!(c.labels["rev"], "1.10");
     assert_eq!(fleet_from_yaml("").unwrap(), FleetDoc::default());
     assert_eq!(fleet_from_yaml("# nothing yet\n").unwrap(), FleetDoc::default());
@@ -181,7 +190,10 @@ fn every_bad_yaml_item_is_reported_at_once_with_its_line_and_prefixed_field() {
                 tier: cell\n    nodes: abc\n  - name: cell-b\n    site: Leipzig\n    tier: cell\n    kernal: 5.15\n";
     let errors = fleet_from_yaml(text).unwrap_err();
     assert_eq!(lines_and_fields(&errors), [(2, "sites[0].kind"), (5, "clusters[0].nodes"), (9, "clusters[1].kernal")]);
-    assert_eq!(errors[1].to_string(), "line 5, clusters[0].nodes: 'abc' is not a whole number; write it like 3");
+    assert_eq!(
+        errors[1].to_string(),
+        "line 5, clusters[0].nodes: 'abc' is not a whole number; write digits only, e.g. 3"
+    );
     assert!(errors[2].reason.contains("unknown field"), "{}", errors[2]);
 }
 

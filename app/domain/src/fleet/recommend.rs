@@ -80,7 +80,7 @@ pub fn recommend(
     catalog: &Catalog,
     today: NaiveDate,
 ) -> Result<Recommendation, ValidationError> {
-    let table = model.score_table(Some(cluster.tier));
+    let table = model.score_table(Some(cluster.facts.tier));
     recommend_on(&table, model.criteria.len(), profile, cluster, catalog, today)
 }
 
@@ -108,7 +108,7 @@ impl<'a> Recommender<'a> {
         profile: ProfileChoice<'_>,
         cluster: &ClusterRecord,
     ) -> Result<Recommendation, ValidationError> {
-        let i = Tier::ALL.iter().position(|&t| t == cluster.tier).unwrap_or_default();
+        let i = Tier::ALL.iter().position(|&t| t == cluster.facts.tier).unwrap_or_default();
         recommend_on(&self.tables[i], self.criteria, profile, cluster, self.catalog, self.today)
     }
 }
@@ -178,8 +178,8 @@ fn recommend_on(
     Ok(Recommendation {
         profile_id: profile.id,
         profile_name: profile.name.to_string(),
-        tier: cluster.tier,
-        context: cluster.context,
+        tier: cluster.facts.tier,
+        context: cluster.facts.context,
         results,
         winner: ranked.winner,
         margin: points(ranked.margin),
@@ -216,6 +216,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::ClusterFacts;
     use crate::catalog::catalog;
     use crate::gates::codes;
     use crate::reference::reference;
@@ -233,7 +234,7 @@ mod tests {
     fn rec(c: &ClusterRecord) -> Recommendation {
         let r = reference().unwrap();
         let model = r.model();
-        let id = pick_profile(&profiles(), c.tier, c.context, c.profile_id).unwrap();
+        let id = pick_profile(&profiles(), c.facts.tier, c.facts.context, c.profile_id).unwrap();
         let p = &r.profiles[id as usize];
         let w = Weights::from_percent_map(&model, &p.weights).unwrap();
         recommend(&model, ProfileChoice { id, name: &p.name, weights: &w }, c, &catalog().unwrap(), today()).unwrap()
@@ -241,9 +242,12 @@ mod tests {
 
     fn cell(kernel: &str) -> ClusterRecord {
         ClusterRecord {
-            cores_per_node: Some(4),
-            memory_gib_per_node: Some(8.0),
-            kernel: Some(kernel.into()),
+            facts: ClusterFacts {
+                cores_per_node: Some(4),
+                memory_gib_per_node: Some(8.0),
+                kernel: Some(kernel.into()),
+                ..ClusterFacts::new(Tier::Cell)
+            },
             decided_cni: Some("calico".into()),
             ..ClusterRecord::new("cell-a", "A", Tier::Cell)
         }
@@ -293,8 +297,11 @@ mod tests {
     fn a_knocked_out_leader_leaves_the_runner_up_as_winner() {
         // A greenfield plant on RHEL 8.6: Cilium 1.20 needs RHEL 8.10, Calico accepts any RHEL 8.
         let c = ClusterRecord {
-            context: Some(Context::Greenfield),
-            kernel: Some("4.18.0-372.9.1.el8.x86_64".into()),
+            facts: ClusterFacts {
+                context: Some(Context::Greenfield),
+                kernel: Some("4.18.0-372.9.1.el8.x86_64".into()),
+                ..ClusterFacts::new(Tier::Plant)
+            },
             ..ClusterRecord::new("plant-a", "A", Tier::Plant)
         };
         let r = rec(&c);
@@ -310,10 +317,13 @@ mod tests {
     #[test]
     fn a_decision_against_the_winner_is_an_exception_needing_a_rationale() {
         let mut c = ClusterRecord {
-            context: Some(Context::Greenfield),
-            kernel: Some("6.8.0-45-generic".into()),
             decided_cni: Some("calico".into()),
             exception_rationale: Some("  ".into()),
+            facts: ClusterFacts {
+                context: Some(Context::Greenfield),
+                kernel: Some("6.8.0-45-generic".into()),
+                ..ClusterFacts::new(Tier::Plant)
+            },
             ..ClusterRecord::new("plant-a", "A", Tier::Plant)
         };
         let r = rec(&c);

@@ -8,31 +8,23 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::rules::{check_cluster_name, check_label, check_site_name, check_text, is_candidate_key};
-use crate::{BgpFabric, ClusterFacts, Context, Tier, ValidationError};
+use crate::{ClusterFacts, Tier, ValidationError};
 
-/// Cluster fields in API, CSV-header and YAML order.
-pub const CLUSTER_FIELDS: [&str; 20] = [
-    "name",
-    "site",
-    "parent",
-    "tier",
-    "context",
-    "distribution",
-    "nodes",
-    "cores_per_node",
-    "memory_gib_per_node",
-    "kernel",
-    "bgp_fabric",
-    "wan_uplink",
-    "underlay_mtu",
-    "underlay_symmetric",
-    "pod_cidr",
-    "max_pods_per_node",
-    "labels",
-    "profile_id",
-    "decided_cni",
-    "exception_rationale",
-];
+/// The record's own fields before its facts, in API, CSV-header and YAML order.
+const FIELDS_BEFORE_FACTS: [&str; 3] = ["name", "site", "parent"];
+
+/// The record's own fields after its facts.
+const FIELDS_AFTER_FACTS: [&str; 4] = ["labels", "profile_id", "decided_cni", "exception_rationale"];
+
+/// Cluster fields in API, CSV-header and YAML order: the record's own fields around the
+/// [`ClusterFacts`] fields, which come from that struct's one definition.
+pub fn cluster_fields() -> &'static [&'static str] {
+    static FIELDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let facts = struct_fields::<ClusterFacts>();
+        FIELDS_BEFORE_FACTS.iter().chain(facts).chain(&FIELDS_AFTER_FACTS).copied().collect()
+    })
+}
 
 /// Site fields in API, CSV-header and YAML order.
 pub const SITE_FIELDS: [&str; 4] = ["name", "kind", "location", "region"];
@@ -132,8 +124,9 @@ impl SiteRecord {
     }
 }
 
-/// A cluster with everything Switchyard knows about it. Only `name`, `site` and `tier` are
-/// required; everything else has the default its doc names.
+/// A cluster with everything Switchyard knows about it: where it is, its [`ClusterFacts`]
+/// (flattened, so the API, CSV and YAML carry them as plain fields), and what was decided. Only
+/// `name`, `site` and `tier` are required; everything else has the default its doc names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClusterRecord {
     /// Unique name, a DNS label (`cell-leipzig-press-01`).
@@ -143,44 +136,9 @@ pub struct ClusterRecord {
     /// Name of the cluster it reports to (a cell's plant cluster), if any.
     #[serde(default)]
     pub parent: Option<String>,
-    /// Cell, plant, regional or cloud.
-    pub tier: Tier,
-    /// Greenfield or brownfield, when known.
-    #[serde(default)]
-    pub context: Option<Context>,
-    /// Kubernetes distribution (K3s, MicroK8s, RKE2, EKS, …); empty when unknown.
-    #[serde(default)]
-    pub distribution: String,
-    /// Node count (default 1).
-    #[serde(default = "one")]
-    pub nodes: u32,
-    /// CPU cores per node.
-    #[serde(default)]
-    pub cores_per_node: Option<u32>,
-    /// Memory per node, GiB.
-    #[serde(default)]
-    pub memory_gib_per_node: Option<f64>,
-    /// Kernel as the nodes report it (`uname -r`).
-    #[serde(default)]
-    pub kernel: Option<String>,
-    /// BGP fabric and who owns it (default none).
-    #[serde(default)]
-    pub bgp_fabric: BgpFabric,
-    /// Some nodes hold a WAN uplink (default false).
-    #[serde(default)]
-    pub wan_uplink: bool,
-    /// Underlay MTU in bytes (1500 when absent).
-    #[serde(default)]
-    pub underlay_mtu: Option<u32>,
-    /// Return traffic takes the forward path (default true).
-    #[serde(default = "yes")]
-    pub underlay_symmetric: bool,
-    /// Pod CIDR; dual-stack as `10.42.0.0/16,fd00:10:42::/56`.
-    #[serde(default)]
-    pub pod_cidr: Option<String>,
-    /// Max pods per node (110 when absent).
-    #[serde(default)]
-    pub max_pods_per_node: Option<u32>,
+    /// What the gates read: tier, context, nodes, kernel, network facts.
+    #[serde(flatten)]
+    pub facts: ClusterFacts,
     /// Kubernetes-style labels.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
@@ -195,14 +153,6 @@ pub struct ClusterRecord {
     pub exception_rationale: Option<String>,
 }
 
-fn one() -> u32 {
-    1
-}
-
-fn yes() -> bool {
-    true
-}
-
 impl ClusterRecord {
     /// A cluster with every optional field at its default.
     pub fn new(name: impl Into<String>, site: impl Into<String>, tier: Tier) -> Self {
@@ -210,19 +160,7 @@ impl ClusterRecord {
             name: name.into(),
             site: site.into(),
             parent: None,
-            tier,
-            context: None,
-            distribution: String::new(),
-            nodes: 1,
-            cores_per_node: None,
-            memory_gib_per_node: None,
-            kernel: None,
-            bgp_fabric: BgpFabric::None,
-            wan_uplink: false,
-            underlay_mtu: None,
-            underlay_symmetric: true,
-            pod_cidr: None,
-            max_pods_per_node: None,
+            facts: ClusterFacts::new(tier),
             labels: BTreeMap::new(),
             profile_id: None,
             decided_cni: None,
@@ -231,28 +169,14 @@ impl ClusterRecord {
     }
 
     /// What the gates read.
-    pub fn facts(&self) -> ClusterFacts {
-        ClusterFacts {
-            tier: self.tier,
-            context: self.context,
-            distribution: self.distribution.clone(),
-            nodes: self.nodes,
-            cores_per_node: self.cores_per_node,
-            memory_gib_per_node: self.memory_gib_per_node,
-            kernel: self.kernel.clone(),
-            bgp_fabric: self.bgp_fabric,
-            wan_uplink: self.wan_uplink,
-            underlay_mtu: self.underlay_mtu,
-            underlay_symmetric: self.underlay_symmetric,
-            pod_cidr: self.pod_cidr.clone(),
-            max_pods_per_node: self.max_pods_per_node,
-        }
+    pub fn facts(&self) -> &ClusterFacts {
+        &self.facts
     }
 
     /// Checks every field on its own, each problem under its field name. Whether `site` and
     /// `parent` exist is for [`validate_doc`](super::validate_doc).
     pub fn validate(&self) -> Result<(), ValidationError> {
-        let mut err = self.facts().validate().err().unwrap_or_default();
+        let mut err = self.facts.validate().err().unwrap_or_default();
         if let Err(m) = check_cluster_name(&self.name) {
             err.add("name", m);
         }
@@ -263,9 +187,6 @@ impl ClusterRecord {
             && let Err(m) = check_cluster_name(p)
         {
             err.add("parent", m);
-        }
-        if let Err(m) = check_text(&self.distribution, MAX_TEXT_CHARS) {
-            err.add("distribution", m);
         }
         for (k, v) in &self.labels {
             if let Err(m) = check_label(k, v) {
@@ -295,6 +216,59 @@ impl ClusterRecord {
     }
 }
 
+/// The field names of a plain `#[derive(Deserialize)]` struct, as serde's derive hands them to
+/// `deserialize_struct`: the one definition of the fields drives the CSV header and YAML order.
+fn struct_fields<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+
+    /// Stops deserialisation as soon as the field list is known.
+    #[derive(Debug)]
+    struct Found(&'static [&'static str]);
+
+    impl fmt::Display for Found {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("field list found")
+        }
+    }
+
+    impl std::error::Error for Found {}
+
+    impl de::Error for Found {
+        fn custom<M: fmt::Display>(_: M) -> Self {
+            Found(&[])
+        }
+    }
+
+    struct Probe;
+
+    impl<'de> de::Deserializer<'de> for Probe {
+        type Error = Found;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Found> {
+            Err(Found(&[]))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Found> {
+            Err(Found(fields))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    match T::deserialize(Probe) {
+        Err(Found(fields)) => fields,
+        Ok(_) => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -302,30 +276,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cluster_fields_are_the_record_fields_around_the_facts() {
+        let fields = cluster_fields();
+        assert_eq!(fields.len(), 20);
+        assert_eq!(&fields[..5], ["name", "site", "parent", "tier", "context"]);
+        assert_eq!(fields.last(), Some(&"exception_rationale"));
+    }
+
+    #[test]
     fn a_json_cluster_needs_only_name_site_and_tier() {
         let c: ClusterRecord =
             serde_json::from_str(r#"{"name": "cell-a", "site": "Leipzig", "tier": "cell"}"#).unwrap();
         assert_eq!(c, ClusterRecord::new("cell-a", "Leipzig", Tier::Cell));
-        assert!(c.underlay_symmetric);
-        assert_eq!(c.nodes, 1);
+        assert!(c.facts.underlay_symmetric);
+        assert_eq!(c.facts.nodes, 1);
         c.validate().unwrap();
         let json = serde_json::to_value(&c).unwrap();
         let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-        let mut expected = CLUSTER_FIELDS.to_vec();
+        let mut expected = cluster_fields().to_vec();
         expected.sort_unstable();
         assert_eq!(keys, expected, "every field under its issue-4 name");
     }
 
     #[test]
     fn every_bad_field_of_a_cluster_is_reported_at_once() {
-        let c = ClusterRecord {
+        let facts = ClusterFacts {
             nodes: 0,
             kernel: Some("latest".into()),
             underlay_mtu: Some(100_000),
             memory_gib_per_node: Some(0.0),
             pod_cidr: Some("10.42.0.0".into()),
-            parent: Some("Plant A".into()),
             distribution: "K3s\n".into(),
+            ..ClusterFacts::new(Tier::Cell)
+        };
+        let c = ClusterRecord {
+            facts,
+            parent: Some("Plant A".into()),
             labels: BTreeMap::from([("line".into(), "a;b".into())]),
             decided_cni: Some("Calico".into()),
             exception_rationale: Some("x".repeat(MAX_RATIONALE_CHARS + 1)),

@@ -37,7 +37,7 @@ pub(super) fn check_site_name(name: &str) -> Result<(), String> {
 }
 
 /// Free text: at most `max` characters and no control characters.
-pub(super) fn check_text(text: &str, max: usize) -> Result<(), String> {
+pub(crate) fn check_text(text: &str, max: usize) -> Result<(), String> {
     let n = text.chars().count();
     if n > max {
         return Err(format!("{n} characters is too long; keep it to {max}"));

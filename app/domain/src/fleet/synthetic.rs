@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::{ClusterRecord, FleetDoc, SiteKind, SiteRecord};
-use crate::{BgpFabric, Context, Tier};
+use crate::{BgpFabric, ClusterFacts, Context, Tier};
 
 /// Clusters per plant, on average.
 const CLUSTERS_PER_PLANT: usize = 20;
@@ -95,31 +95,37 @@ pub fn synthetic_fleet(clusters: usize, seed: u64) -> FleetDoc {
     let cloud = format!("{tag}-cloud");
     let mut out = Vec::with_capacity(clusters);
     out.push(ClusterRecord {
-        context: Some(Context::Greenfield),
-        distribution: "EKS".into(),
-        nodes: 6 + rng.below(20) as u32,
-        cores_per_node: Some(8),
-        memory_gib_per_node: Some(32.0),
-        kernel: Some("6.1.119-129.201.amzn2023.x86_64".into()),
-        wan_uplink: true,
-        underlay_mtu: Some(9001),
-        pod_cidr: Some("10.200.0.0/16".into()),
         decided_cni: Some("cilium".into()),
+        facts: ClusterFacts {
+            context: Some(Context::Greenfield),
+            distribution: "EKS".into(),
+            nodes: 6 + rng.below(20) as u32,
+            cores_per_node: Some(8),
+            memory_gib_per_node: Some(32.0),
+            kernel: Some("6.1.119-129.201.amzn2023.x86_64".into()),
+            wan_uplink: true,
+            underlay_mtu: Some(9001),
+            pod_cidr: Some("10.200.0.0/16".into()),
+            ..ClusterFacts::new(Tier::Cloud)
+        },
         ..ClusterRecord::new(cloud.clone(), region_site(0), Tier::Cloud)
     });
     for r in 0..regions {
         out.push(ClusterRecord {
             parent: Some(cloud.clone()),
-            context: Some(Context::Greenfield),
-            distribution: "RKE2".into(),
-            nodes: 3 + rng.below(6) as u32,
-            cores_per_node: Some(16),
-            memory_gib_per_node: Some(64.0),
-            kernel: Some("5.15.0-113-generic".into()),
-            bgp_fabric: BgpFabric::PlatformTeam,
-            wan_uplink: true,
-            pod_cidr: Some(format!("10.{}.0.0/16", 100 + r % 100)),
             decided_cni: Some("cilium".into()),
+            facts: ClusterFacts {
+                context: Some(Context::Greenfield),
+                distribution: "RKE2".into(),
+                nodes: 3 + rng.below(6) as u32,
+                cores_per_node: Some(16),
+                memory_gib_per_node: Some(64.0),
+                kernel: Some("5.15.0-113-generic".into()),
+                bgp_fabric: BgpFabric::PlatformTeam,
+                wan_uplink: true,
+                pod_cidr: Some(format!("10.{}.0.0/16", 100 + r % 100)),
+                ..ClusterFacts::new(Tier::Regional)
+            },
             ..ClusterRecord::new(format!("{tag}-regional-{r:02}"), region_site(r), Tier::Regional)
         });
     }
@@ -137,19 +143,22 @@ pub fn synthetic_fleet(clusters: usize, seed: u64) -> FleetDoc {
         };
         out.push(ClusterRecord {
             parent: Some(format!("{tag}-regional-{:02}", p / PLANTS_PER_REGION)),
-            context: Some(context),
-            distribution: "RKE2".into(),
-            nodes: 3 + rng.below(8) as u32,
-            cores_per_node: Some(*rng.pick(&[8, 16, 32])),
-            memory_gib_per_node: Some(*rng.pick(&[32.0, 64.0, 128.0])),
-            kernel: Some((*rng.pick(&PLANT_KERNELS)).into()),
-            bgp_fabric: fabric,
-            wan_uplink: true,
-            underlay_mtu: Some(mtu),
-            underlay_symmetric: !(brownfield && rng.chance(20)),
-            pod_cidr: Some(format!("10.{}.{}.0/18", 64 + (p / 4) % 64, (p % 4) * 64)),
             labels: BTreeMap::from([("owner".to_string(), "plant-it".to_string())]),
             decided_cni: Some(if brownfield { "calico" } else { "cilium" }.into()),
+            facts: ClusterFacts {
+                context: Some(context),
+                distribution: "RKE2".into(),
+                nodes: 3 + rng.below(8) as u32,
+                cores_per_node: Some(*rng.pick(&[8, 16, 32])),
+                memory_gib_per_node: Some(*rng.pick(&[32.0, 64.0, 128.0])),
+                kernel: Some((*rng.pick(&PLANT_KERNELS)).into()),
+                bgp_fabric: fabric,
+                wan_uplink: true,
+                underlay_mtu: Some(mtu),
+                underlay_symmetric: !(brownfield && rng.chance(20)),
+                pod_cidr: Some(format!("10.{}.{}.0/18", 64 + (p / 4) % 64, (p % 4) * 64)),
+                ..ClusterFacts::new(Tier::Plant)
+            },
             ..ClusterRecord::new(format!("{tag}-plant-{p:04}"), plant_site(p), Tier::Plant)
         });
     }
@@ -164,19 +173,22 @@ pub fn synthetic_fleet(clusters: usize, seed: u64) -> FleetDoc {
         let old_kernel = kernel.starts_with("5.4.");
         out.push(ClusterRecord {
             parent: Some(format!("{tag}-plant-{p:04}")),
-            context: Some(contexts[p]),
-            distribution: if rng.chance(70) { "K3s" } else { "MicroK8s" }.into(),
-            nodes: if rng.chance(85) { 1 } else { 2 },
-            cores_per_node: Some(4),
-            memory_gib_per_node: Some(8.0),
-            kernel: Some(kernel.into()),
-            pod_cidr: Some(format!("10.42.{}.0/20", (c % 16) * 16)),
             labels: BTreeMap::from([("line".to_string(), line.to_string())]),
             decided_cni: (!undecided).then(|| "calico".to_string()),
             exception_rationale: (old_kernel && !undecided).then(|| {
                 "Synthetic: the vendor's image keeps kernel 5.4 until the next shutdown; pinned Calico until then."
                     .to_string()
             }),
+            facts: ClusterFacts {
+                context: Some(contexts[p]),
+                distribution: if rng.chance(70) { "K3s" } else { "MicroK8s" }.into(),
+                nodes: if rng.chance(85) { 1 } else { 2 },
+                cores_per_node: Some(4),
+                memory_gib_per_node: Some(8.0),
+                kernel: Some(kernel.into()),
+                pod_cidr: Some(format!("10.42.{}.0/20", (c % 16) * 16)),
+                ..ClusterFacts::new(Tier::Cell)
+            },
             ..ClusterRecord::new(format!("{tag}-cell-{p:04}-{c:03}-{line}"), plant_site(p), Tier::Cell)
         });
     }
@@ -212,7 +224,7 @@ mod tests {
         let plants = f.sites.iter().filter(|s| s.kind == SiteKind::Plant).count();
         let regions = f.sites.len() - plants;
         assert_eq!((plants, regions), (50, 5));
-        let tiers = |t: Tier| f.clusters.iter().filter(|c| c.tier == t).count();
+        let tiers = |t: Tier| f.clusters.iter().filter(|c| c.facts.tier == t).count();
         assert_eq!((tiers(Tier::Cloud), tiers(Tier::Regional), tiers(Tier::Plant)), (1, 5, 50));
         assert_eq!(tiers(Tier::Cell), 944);
     }
@@ -221,7 +233,7 @@ mod tests {
     fn a_one_cluster_fleet_is_its_cloud_aggregator() {
         let f = synthetic_fleet(1, 3);
         assert_eq!(f.clusters.len(), 1);
-        assert_eq!(f.clusters[0].tier, Tier::Cloud);
+        assert_eq!(f.clusters[0].facts.tier, Tier::Cloud);
         assert_eq!(f.clusters[0].name, "syn-3-cloud");
     }
 }

@@ -39,7 +39,7 @@ fn setup() -> Setup {
 
 impl Setup {
     fn recommend(&self, c: &ClusterRecord) -> Recommendation {
-        let id = pick_profile(&self.keys, c.tier, c.context, c.profile_id).unwrap();
+        let id = pick_profile(&self.keys, c.facts.tier, c.facts.context, c.profile_id).unwrap();
         let i = id as usize;
         let choice = ProfileChoice { id, name: &self.names[i], weights: &self.weights[i] };
         recommend(&self.model, choice, c, &self.catalog, today()).unwrap()
@@ -64,33 +64,33 @@ fn the_demo_fleet_has_the_seed_topology() {
     let f = demo_fleet();
     let kind = |k: SiteKind| f.sites.iter().filter(|s| s.kind == k).count();
     assert_eq!((kind(SiteKind::Region), kind(SiteKind::Plant)), (2, 6));
-    let tier = |t: Tier| f.clusters.iter().filter(|c| c.tier == t).collect::<Vec<_>>();
+    let tier = |t: Tier| f.clusters.iter().filter(|c| c.facts.tier == t).collect::<Vec<_>>();
     assert_eq!(tier(Tier::Cloud).len(), 1);
     assert_eq!(tier(Tier::Regional).len(), 2);
     let plants = tier(Tier::Plant);
     assert_eq!(plants.len(), 6);
-    let brownfield: Vec<_> = plants.iter().filter(|p| p.context == Some(Context::Brownfield)).collect();
+    let brownfield: Vec<_> = plants.iter().filter(|p| p.facts.context == Some(Context::Brownfield)).collect();
     assert_eq!(brownfield.len(), 3);
-    assert!(brownfield.iter().all(|p| p.bgp_fabric == BgpFabric::NetworkTeam));
+    assert!(brownfield.iter().all(|p| p.facts.bgp_fabric == BgpFabric::NetworkTeam));
     assert!(
         plants
             .iter()
-            .filter(|p| p.context == Some(Context::Greenfield))
-            .all(|p| p.bgp_fabric != BgpFabric::NetworkTeam)
+            .filter(|p| p.facts.context == Some(Context::Greenfield))
+            .all(|p| p.facts.bgp_fabric != BgpFabric::NetworkTeam)
     );
-    let mtus: Vec<u32> = plants.iter().filter_map(|p| p.underlay_mtu).collect();
+    let mtus: Vec<u32> = plants.iter().filter_map(|p| p.facts.underlay_mtu).collect();
     assert!(mtus.contains(&9000) && mtus.contains(&1400), "{mtus:?}");
-    assert!(plants.iter().any(|p| p.kernel.as_deref() == Some("4.18.0-553.el8_10.x86_64")));
+    assert!(plants.iter().any(|p| p.facts.kernel.as_deref() == Some("4.18.0-553.el8_10.x86_64")));
 
     let cells = tier(Tier::Cell);
     assert_eq!(cells.len(), 30);
     for c in &cells {
-        assert!(["K3s", "MicroK8s"].contains(&c.distribution.as_str()), "{}", c.name);
-        assert_eq!((c.cores_per_node, c.memory_gib_per_node), (Some(4), Some(8.0)), "{}", c.name);
+        assert!(["K3s", "MicroK8s"].contains(&c.facts.distribution.as_str()), "{}", c.name);
+        assert_eq!((c.facts.cores_per_node, c.facts.memory_gib_per_node), (Some(4), Some(8.0)), "{}", c.name);
         let parent = f.clusters.iter().find(|p| Some(&p.name) == c.parent.as_ref()).unwrap();
-        assert_eq!((parent.tier, &parent.site), (Tier::Plant, &c.site), "{}", c.name);
+        assert_eq!((parent.facts.tier, &parent.site), (Tier::Plant, &c.site), "{}", c.name);
     }
-    let on = |prefix: &str| cells.iter().filter(|c| c.kernel.as_deref().unwrap().starts_with(prefix)).count();
+    let on = |prefix: &str| cells.iter().filter(|c| c.facts.kernel.as_deref().unwrap().starts_with(prefix)).count();
     assert_eq!(on("5.4."), 3);
     assert!(on("5.10.") >= 10 && on("5.15.") >= 10);
 }
@@ -102,7 +102,7 @@ fn every_demo_decision_follows_the_seed_table_or_is_an_exception_with_a_rational
     let (mut follows, mut exceptions) = (0, Vec::new());
     for c in &demo.clusters {
         let r = s.recommend(c);
-        let expected = seed_table(c.tier, c.context);
+        let expected = seed_table(c.facts.tier, c.facts.context);
         let decided = c.decided_cni.as_deref();
         if !r.exception {
             assert_eq!(r.winner.as_deref(), Some(expected), "{}: the recommendation breaks the seed table", c.name);

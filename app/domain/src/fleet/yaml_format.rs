@@ -21,8 +21,7 @@ use std::fmt;
 
 use super::check::{At, Known, List, Positions, RowError, check_doc};
 use super::fields::{LabelsIn, RawItem, cluster_from_raw, site_from_raw};
-use super::{ClusterRecord, FleetDoc, SiteKind, SiteRecord};
-use crate::{BgpFabric, Context, Tier};
+use super::{ClusterRecord, FleetDoc, SiteKind, SiteRecord, cluster_fields};
 
 /// A fleet from YAML, each item parsed and checked on its own; `Err` lists every bad field of
 /// every item. References between items and to the fleet are checked by [`import_yaml`] or
@@ -225,7 +224,7 @@ impl Visitor<'_> for TextVisitor {
 struct DocOut<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     sites: Vec<SiteOut<'a>>,
-    clusters: Vec<ClusterOut<'a>>,
+    clusters: Vec<ClusterOut>,
 }
 
 #[derive(Serialize)]
@@ -244,66 +243,32 @@ impl<'a> From<&'a SiteRecord> for SiteOut<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct ClusterOut<'a> {
-    name: &'a str,
-    site: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parent: Option<&'a str>,
-    tier: Tier,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    context: Option<Context>,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    distribution: &'a str,
-    nodes: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cores_per_node: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    memory_gib_per_node: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kernel: Option<&'a str>,
-    bgp_fabric: BgpFabric,
-    wan_uplink: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    underlay_mtu: Option<u32>,
-    underlay_symmetric: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pod_cidr: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_pods_per_node: Option<u32>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    labels: &'a BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    profile_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decided_cni: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exception_rationale: Option<&'a str>,
+/// A cluster as a YAML mapping: its fields in [`cluster_fields`] order, absent, `null` and empty
+/// ones left out, taken from the record's own serde form.
+struct ClusterOut(Vec<(&'static str, serde_json::Value)>);
+
+impl From<&ClusterRecord> for ClusterOut {
+    fn from(c: &ClusterRecord) -> Self {
+        use serde_json::Value;
+        let json = serde_json::to_value(c).unwrap_or_default();
+        let keep = |v: &Value| match v {
+            Value::Null => false,
+            Value::String(s) => !s.is_empty(),
+            Value::Object(m) => !m.is_empty(),
+            _ => true,
+        };
+        let fields = cluster_fields().iter().filter_map(|f| json.get(*f).filter(|v| keep(v)).map(|v| (*f, v.clone())));
+        ClusterOut(fields.collect())
+    }
 }
 
-impl<'a> From<&'a ClusterRecord> for ClusterOut<'a> {
-    fn from(c: &'a ClusterRecord) -> Self {
-        Self {
-            name: &c.name,
-            site: &c.site,
-            parent: c.parent.as_deref(),
-            tier: c.tier,
-            context: c.context,
-            distribution: &c.distribution,
-            nodes: c.nodes,
-            cores_per_node: c.cores_per_node,
-            memory_gib_per_node: c.memory_gib_per_node,
-            kernel: c.kernel.as_deref(),
-            bgp_fabric: c.bgp_fabric,
-            wan_uplink: c.wan_uplink,
-            underlay_mtu: c.underlay_mtu,
-            underlay_symmetric: c.underlay_symmetric,
-            pod_cidr: c.pod_cidr.as_deref(),
-            max_pods_per_node: c.max_pods_per_node,
-            labels: &c.labels,
-            profile_id: c.profile_id,
-            decided_cni: c.decided_cni.as_deref(),
-            exception_rationale: c.exception_rationale.as_deref(),
+impl Serialize for ClusterOut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
         }
+        map.end()
     }
 }

@@ -17,6 +17,9 @@ pub const DEFAULT_UNDERLAY_MTU: u32 = 1500;
 /// Pods per node assumed when none is given (the kubelet's default).
 pub const DEFAULT_MAX_PODS_PER_NODE: u32 = 110;
 
+/// Longest distribution name, in characters.
+pub const MAX_DISTRIBUTION_CHARS: usize = 200;
+
 /// Whether the cluster's underlay runs BGP, and who owns it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -166,6 +169,9 @@ impl ClusterFacts {
     /// Validates and returns the parsed kernel and pod networks.
     pub(crate) fn checked(&self) -> Result<(Option<Kernel>, Vec<IpNet>), ValidationError> {
         let mut err = ValidationError::default();
+        if let Err(m) = crate::fleet::check_text(&self.distribution, MAX_DISTRIBUTION_CHARS) {
+            err.add("distribution", m);
+        }
         if self.nodes == 0 {
             err.add("nodes", "a cluster has at least one node");
         }
