@@ -7,7 +7,8 @@ use leptos_router::{
     components::{Route, Router, Routes},
 };
 
-use crate::api::{Role, SignOut, current_user};
+use crate::api::{SignOut, current_user};
+use crate::model::Role;
 use crate::pages::{Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Studio, Tokens, Users};
 use leptos::server_fn::ServerFn;
 

@@ -23,6 +23,12 @@ pub enum AppError {
     /// Signed in without the needed role.
     #[error("your role does not allow this")]
     Forbidden,
+    /// A cookie-authenticated change that did not come from Switchyard's own pages.
+    #[error(
+        "cross-site request refused: a change must come from Switchyard's own pages (Origin or Referer), or use an \
+         API token (Authorization: Bearer)"
+    )]
+    Csrf,
     /// The request body could not be read (malformed JSON, wrong types).
     #[error("{0}")]
     BadRequest(String),
@@ -57,7 +63,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Unauthorized | AppError::BadCredentials => 401,
             AppError::Throttled(_) => 429,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Csrf => 403,
             AppError::BadRequest(_) => 400,
             AppError::Validation { .. } => 422,
             AppError::Conflict { .. } => 409,
@@ -73,6 +79,7 @@ impl AppError {
             AppError::BadCredentials => "bad_credentials",
             AppError::Throttled(_) => "throttled",
             AppError::Forbidden => "forbidden",
+            AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
             AppError::Validation { .. } => "validation",
             AppError::Conflict { .. } => "conflict",
@@ -83,6 +90,26 @@ impl AppError {
     /// A validation error on one field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ValidationError::field(field, message).into()
+    }
+
+    /// The one stale-write refusal: `kind` '`name`' changed since version `had` was read; carries
+    /// the current state so the client can show what changed.
+    pub fn stale(kind: &str, name: &str, had: i32, now: i32, current: Option<serde_json::Value>) -> Self {
+        AppError::Conflict {
+            message: format!(
+                "{kind} '{name}' was changed by someone else since you loaded it (you had version {had}, it is \
+                 now version {now}); reload it and apply your change again"
+            ),
+            current,
+        }
+    }
+
+    /// A name already taken, as the database's unique constraint decided it.
+    pub fn taken(kind: &str, name: &str) -> Self {
+        AppError::Conflict {
+            message: format!("a {kind} named '{name}' already exists; choose another name"),
+            current: None,
+        }
     }
 
     /// Field messages, when this is a validation error.
@@ -113,6 +140,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+pub use ssr::OnConstraint;
+
+#[cfg(feature = "ssr")]
 mod ssr {
     use super::AppError;
     use axum::Json;
@@ -123,18 +153,28 @@ mod ssr {
         fn from(e: sqlx::Error) -> Self {
             match &e {
                 sqlx::Error::RowNotFound => AppError::NotFound("not found".into()),
-                sqlx::Error::Database(db) if db.constraint() == Some("profiles_name_key") => AppError::Conflict {
-                    message: "a profile with this name already exists; choose another name".into(),
-                    current: None,
-                },
-                sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
-                    AppError::Conflict { message: "a user with this email already exists".into(), current: None }
-                }
                 _ => {
                     tracing::error!(error = %e, "database error");
                     AppError::Internal
                 }
             }
+        }
+    }
+
+    /// Maps one named database constraint to the error a user can act on, at the call site that
+    /// knows what the constraint means (realworld-axum-sqlx's `on_constraint`): the database
+    /// decides a race, never a check-then-insert.
+    pub trait OnConstraint<T> {
+        /// `Err(map())` when the statement violated `constraint`; other errors as usual.
+        fn on_constraint(self, constraint: &str, map: impl FnOnce() -> AppError) -> Result<T, AppError>;
+    }
+
+    impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+        fn on_constraint(self, constraint: &str, map: impl FnOnce() -> AppError) -> Result<T, AppError> {
+            self.map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.constraint() == Some(constraint) => map(),
+                _ => e.into(),
+            })
         }
     }
 

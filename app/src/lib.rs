@@ -9,11 +9,14 @@ pub mod app;
 pub mod charts;
 pub mod components;
 pub mod error;
+pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
 pub use error::AppError;
+#[cfg(feature = "ssr")]
+pub use error::OnConstraint;
 
 /// Browser entry point: hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]

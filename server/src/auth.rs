@@ -1,26 +1,14 @@
 //! Per-request authentication, CSRF protection and the login redirect for pages.
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, LOCATION, ORIGIN, REFERER};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use app::AppError;
 use app::ssr::AppState;
-use app::ssr::auth::{Principal, resolve_session, resolve_token, session_from_cookie_header};
-
-/// The signed-in principal, or 401 in the API's error shape.
-pub struct Auth(pub Principal);
-
-impl<S: Send + Sync> FromRequestParts<S> for Auth {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Principal>().cloned().map(Auth).ok_or(AppError::Unauthorized)
-    }
-}
+use app::ssr::auth::{resolve_session, resolve_token, session_from_cookie_header};
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -79,15 +67,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     };
     if bearer.is_none() && !is_safe(req.method()) && !same_origin(req.headers(), &state.auth.origins) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site write");
-        return (
-            StatusCode::FORBIDDEN,
-            axum::Json(serde_json::json!({"error": {
-                "code": "csrf",
-                "message": "cross-site request refused: a change must come from Switchyard's own pages (Origin or Referer), or use an API token (Authorization: Bearer)",
-                "fields": {}
-            }})),
-        )
-            .into_response();
+        return AppError::Csrf.into_response();
     }
     let path = req.uri().path().to_string();
     match principal {

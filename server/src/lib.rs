@@ -31,12 +31,23 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
     PgPoolOptions::new().max_connections(max_connections).connect(url).await.context("connecting to PostgreSQL")
 }
 
-/// Applies migrations and loads the seed's reference data into an empty database.
+/// Applies migrations and reconciles the seed's reference data (new keys added, unedited rows
+/// refreshed, edited rows kept).
 pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.context("applying migrations")?;
+    let json = domain::reference::REFERENCE_JSON;
     let reference = domain::reference::reference().context("reading the bundled reference data")?;
-    if app::ssr::seed::load_reference_if_empty(pool, &reference).await.map_err(|e| anyhow::anyhow!("{e}"))? {
-        tracing::info!("loaded the reference data: 9 criteria, 4 candidates, 6 weight profiles");
+    let done = app::ssr::seed::reconcile(pool, &reference, json).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !(done.added.is_empty() && done.updated.is_empty()) {
+        tracing::info!(
+            added = done.added.len(),
+            updated = done.updated.len(),
+            kept_edited = done.kept.len(),
+            "reconciled the reference data: {} criteria, {} candidates, {} profiles in the file",
+            reference.criteria.len(),
+            reference.candidates.len(),
+            reference.profiles.len()
+        );
     }
     Ok(())
 }
@@ -55,15 +66,10 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
 /// The whole application: REST API, server functions, pages and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let pool = state.pool.clone();
-    let auth_config = state.auth.clone();
-    let cache = state.model.clone();
     let options = state.leptos_options.clone();
-    let context = move || {
-        provide_context(pool.clone());
-        provide_context(auth_config.clone());
-        provide_context(cache.clone());
-    };
+    // Server functions and pages find the state here; `app::ssr::ctx()` builds their `Ctx`.
+    let shared = state.clone();
+    let context = move || provide_context(shared.clone());
     Router::new()
         .merge(fleet_routes::routes())
         .merge(routes::api())

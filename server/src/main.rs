@@ -34,8 +34,9 @@ async fn main() -> anyhow::Result<()> {
                 }
                 DemoAction::Generate { clusters, seed } => domain::fleet::synthetic_fleet(clusters, seed),
             };
-            let report =
-                app::ssr::fleet::import(&pool, None, &doc, false, "demo").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let report = app::ssr::fleet::import_doc(&pool, None, &doc, false, "demo")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             if report.errors.is_empty() {
                 println!("Loaded {} sites and {} clusters.", report.sites, report.clusters);
                 Ok(())

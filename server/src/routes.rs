@@ -1,8 +1,9 @@
 //! Plain Axum routes: `/healthz` and the JSON API under `/api/v1`.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -12,16 +13,12 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use app::AppError;
-use app::api::types::{
-    AuditFilter, EvaluateRequest, EvaluateResponse, NewToken, NewUser, ProfileInput, Role, UserPatch,
+use app::model::{
+    AuditEntry, AuditFilter, EvaluateRequest, EvaluateResponse, NewToken, NewUser, Profile, ProfileInput, Token, User,
+    UserPatch, Versioned,
 };
 use app::ssr::auth::{Login, Principal, Via, clear_session_cookie, end_session, login, session_cookie};
-use app::ssr::model_cache::ModelCache;
-use app::ssr::{AppState, accounts, audit, db};
-use domain::{CandidateStatus, Weights, break_even, evaluate};
-use std::sync::Arc;
-
-use crate::auth::Auth;
+use app::ssr::{AppState, Ctx, accounts, audit, db, decision, profiles};
 
 /// The API routes.
 pub fn api() -> Router<AppState> {
@@ -86,147 +83,41 @@ async fn healthz(State(pool): State<PgPool>) -> Response {
     }
 }
 
-async fn criteria(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(_): Auth,
-) -> ApiResult<Json<Value>> {
-    let model = cache.get(&pool).await?;
-    Ok(Json(json!(model.criteria)))
+async fn criteria(ctx: Ctx) -> ApiResult<Json<Value>> {
+    Ok(Json(decision::criteria(&ctx).await?))
 }
 
-async fn candidates(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(_): Auth,
-) -> ApiResult<Json<Value>> {
-    let model = cache.get(&pool).await?;
-    let list: Vec<Value> = model
-        .candidates
-        .iter()
-        .map(|c| {
-            let scores: serde_json::Map<String, Value> = model
-                .scores
-                .iter()
-                .filter(|s| s.candidate == c.key && s.tier.is_none())
-                .map(|s| (s.criterion.clone(), json!({"score": s.score, "rationale": s.rationale})))
-                .collect();
-            let overrides: Vec<Value> = model
-                .scores
-                .iter()
-                .filter(|s| s.candidate == c.key && s.tier.is_some())
-                .map(|s| json!({"criterion": s.criterion, "tier": s.tier, "score": s.score, "rationale": s.rationale}))
-                .collect();
-            json!({
-                "key": c.key,
-                "name": c.name,
-                "status": c.status,
-                "scored": c.status == CandidateStatus::Scored,
-                "summary": c.summary,
-                "dismissed_reason": c.dismissed_reason,
-                "scores": scores,
-                "tier_overrides": overrides,
-            })
-        })
-        .collect();
-    Ok(Json(Value::Array(list)))
+async fn candidates(ctx: Ctx) -> ApiResult<Json<Value>> {
+    Ok(Json(decision::candidates(&ctx).await?))
 }
 
-async fn list_profiles(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(_): Auth,
-) -> ApiResult<Json<Value>> {
-    let model = cache.get(&pool).await?;
-    Ok(Json(json!(db::list_profiles(&pool, &model).await?)))
+async fn evaluate_weights(ctx: Ctx, ApiJson(req): ApiJson<EvaluateRequest>) -> ApiResult<Json<EvaluateResponse>> {
+    Ok(Json(decision::evaluate(&ctx, req).await?))
 }
 
-async fn get_profile(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(_): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let id = parse_id("profile", &id)?;
-    let model = cache.get(&pool).await?;
-    Ok(Json(json!(db::get_profile(&pool, &model, id).await?)))
+async fn list_profiles(ctx: Ctx) -> ApiResult<Json<Vec<Profile>>> {
+    Ok(Json(profiles::list(&ctx).await?))
 }
 
-async fn create_profile(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(p): Auth,
-    ApiJson(input): ApiJson<ProfileInput>,
-) -> ApiResult<Response> {
-    p.can_write(Role::Architect)?;
-    let model = cache.get(&pool).await?;
-    let valid = input.validate(&model)?;
-    let profile = db::create_profile(&pool, &model, &valid, Some(&p)).await?;
-    Ok((StatusCode::CREATED, Json(profile)).into_response())
+async fn get_profile(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Profile>> {
+    Ok(Json(profiles::get(&ctx, parse_id("profile", &id)?).await?))
 }
 
-/// PUT body: the profile fields plus the `version` that was read.
-#[derive(Deserialize)]
-struct ProfileUpdate {
-    #[serde(flatten)]
-    input: ProfileInput,
-    version: Option<i32>,
+async fn create_profile(ctx: Ctx, ApiJson(input): ApiJson<ProfileInput>) -> ApiResult<Response> {
+    Ok(created(profiles::create(&ctx, input).await?))
 }
 
 async fn update_profile(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(p): Auth,
+    ctx: Ctx,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ProfileUpdate>,
-) -> ApiResult<Json<Value>> {
-    p.can_write(Role::Architect)?;
-    let id = parse_id("profile", &id)?;
-    let model = cache.get(&pool).await?;
-    let valid = body.input.validate(&model);
-    let version = body.version.ok_or_else(|| {
-        AppError::field(
-            "version",
-            "send the version you read (from GET /api/v1/profiles/{id}) so a newer save is not overwritten",
-        )
-    });
-    let (valid, version) = match (valid, version) {
-        (Ok(v), Ok(n)) => (v, n),
-        (Err(mut e), Err(AppError::Validation { fields, .. })) => {
-            e.fields.extend(fields);
-            return Err(e.into());
-        }
-        (Err(e), _) => return Err(e.into()),
-        (_, Err(e)) => return Err(e),
-    };
-    Ok(Json(json!(db::update_profile(&pool, &model, id, version, &valid, Some(&p)).await?)))
+    ApiJson(body): ApiJson<Versioned<ProfileInput>>,
+) -> ApiResult<Json<Profile>> {
+    Ok(Json(profiles::update(&ctx, parse_id("profile", &id)?, body).await?))
 }
 
-async fn delete_profile(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(p): Auth,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    p.can_write(Role::Architect)?;
-    let id = parse_id("profile", &id)?;
-    let model = cache.get(&pool).await?;
-    db::delete_profile(&pool, &model, id, Some(&p)).await?;
+async fn delete_profile(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    profiles::delete(&ctx, parse_id("profile", &id)?).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn evaluate_weights(
-    State(pool): State<PgPool>,
-    State(cache): State<Arc<ModelCache>>,
-    Auth(_): Auth,
-    ApiJson(req): ApiJson<EvaluateRequest>,
-) -> ApiResult<Json<EvaluateResponse>> {
-    let model = cache.get(&pool).await?;
-    let weights = Weights::from_percent_map(&model, &req.weights)?;
-    let table = model.score_table(req.tier);
-    let e = evaluate(&table, &weights);
-    let be = break_even(&table, &weights);
-    Ok(Json(EvaluateResponse::new(&model, req.tier, &e, be.as_deref())))
 }
 
 /// `POST /api/v1/session` body.
@@ -265,92 +156,54 @@ async fn delete_session(
     Ok((StatusCode::NO_CONTENT, [(axum::http::header::SET_COOKIE, clear)]).into_response())
 }
 
-async fn me(Auth(p): Auth) -> Json<Value> {
-    Json(json!(p.me()))
+async fn me(ctx: Ctx) -> Json<Value> {
+    Json(json!(ctx.principal().me()))
 }
 
-async fn list_users(State(pool): State<PgPool>, Auth(p): Auth) -> ApiResult<Json<Value>> {
-    if p.role < Role::Admin {
-        return Err(AppError::Forbidden);
-    }
-    Ok(Json(json!(accounts::list_users(&pool).await?)))
+async fn list_users(ctx: Ctx) -> ApiResult<Json<Vec<User>>> {
+    Ok(Json(accounts::list_users(&ctx).await?))
 }
 
-async fn create_user(State(pool): State<PgPool>, Auth(p): Auth, ApiJson(new): ApiJson<NewUser>) -> ApiResult<Response> {
-    p.can_write(Role::Admin)?;
-    let user = accounts::create_user(&pool, Some(&p), new).await?;
-    Ok((StatusCode::CREATED, Json(user)).into_response())
+async fn create_user(ctx: Ctx, ApiJson(new): ApiJson<NewUser>) -> ApiResult<Response> {
+    Ok(created(accounts::create_user(&ctx, new).await?))
 }
 
-async fn patch_user(
-    State(pool): State<PgPool>,
-    Auth(p): Auth,
-    Path(id): Path<String>,
-    ApiJson(patch): ApiJson<UserPatch>,
-) -> ApiResult<Json<Value>> {
-    p.can_write(Role::Admin)?;
-    let id = parse_id("user", &id)?;
-    Ok(Json(json!(accounts::patch_user(&pool, &p, id, patch).await?)))
+async fn patch_user(ctx: Ctx, Path(id): Path<String>, ApiJson(patch): ApiJson<UserPatch>) -> ApiResult<Json<User>> {
+    Ok(Json(accounts::patch_user(&ctx, parse_id("user", &id)?, patch).await?))
 }
 
-async fn list_tokens(State(pool): State<PgPool>, Auth(p): Auth) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(accounts::list_tokens(&pool, &p).await?)))
+async fn list_tokens(ctx: Ctx) -> ApiResult<Json<Vec<Token>>> {
+    Ok(Json(accounts::list_tokens(&ctx).await?))
 }
 
-async fn create_token(
-    State(pool): State<PgPool>,
-    Auth(p): Auth,
-    ApiJson(new): ApiJson<NewToken>,
-) -> ApiResult<Response> {
-    let (token, secret) = accounts::create_token(&pool, &p, new).await?;
+async fn create_token(ctx: Ctx, ApiJson(new): ApiJson<NewToken>) -> ApiResult<Response> {
+    let (token, secret) = accounts::create_token(&ctx, new).await?;
     let mut body = json!(token);
     body["token"] = json!(secret);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn revoke_token(State(pool): State<PgPool>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    accounts::revoke_token(&pool, &p, parse_id("token", &id)?).await?;
+async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    accounts::revoke_token(&ctx, parse_id("token", &id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_audit(
-    State(pool): State<PgPool>,
-    Auth(_): Auth,
-    axum::extract::Query(filter): axum::extract::Query<AuditFilter>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(audit::list(&pool, &filter, 1000).await?)))
+async fn list_audit(ctx: Ctx, Query(filter): Query<AuditFilter>) -> ApiResult<Json<Vec<AuditEntry>>> {
+    Ok(Json(audit::list(&ctx, &filter).await?))
 }
 
-async fn audit_csv(
-    State(pool): State<PgPool>,
-    Auth(_): Auth,
-    axum::extract::Query(filter): axum::extract::Query<AuditFilter>,
-) -> ApiResult<Response> {
-    let entries = audit::list(&pool, &filter, 100_000).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["id", "at", "actor", "entity", "entity_id", "action", "before", "after"];
-    w.write_record(header).map_err(|_| AppError::Internal)?;
-    for e in entries {
-        let json_text = |v: &Option<Value>| v.as_ref().map(Value::to_string).unwrap_or_default();
-        w.write_record([
-            e.id.to_string(),
-            e.at,
-            e.actor,
-            e.entity,
-            e.entity_id,
-            e.action,
-            json_text(&e.before),
-            json_text(&e.after),
-        ])
-        .map_err(|_| AppError::Internal)?;
-    }
-    let body = w.into_inner().map_err(|_| AppError::Internal)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"switchyard-audit.csv\""),
-        ],
-        body,
-    )
-        .into_response())
+async fn audit_csv(ctx: Ctx, Query(filter): Query<AuditFilter>) -> ApiResult<Response> {
+    let body = audit::csv(&ctx, &filter).await?;
+    Ok(download(body, "text/csv; charset=utf-8", "switchyard-audit.csv"))
+}
+
+/// 201 with the created entity.
+pub(crate) fn created<T: serde::Serialize>(entity: T) -> Response {
+    (StatusCode::CREATED, Json(entity)).into_response()
+}
+
+/// A file download.
+pub(crate) fn download(body: String, content_type: &str, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    ([(CONTENT_TYPE, content_type.to_string()), (CONTENT_DISPOSITION, disposition)], body).into_response()
 }

@@ -1,15 +1,17 @@
 //! The release catalog: Cilium and Calico minor releases (GA, end of life, latest patch, minimum
-//! kernel), the minimum kernel of individual CNI features, encapsulation overheads and agent
-//! memory footprints.
+//! kernel), the minimum kernel of individual CNI features, encapsulation overheads, agent memory
+//! footprints, and each candidate's capabilities ([`CandidateCapabilities`]).
 //!
 //! The bundled copies come from `../shared/data/` (`cni-release-matrix.json`,
-//! `kernel-features.json`, byte-identical); the server loads them on first start and an admin may
-//! update them, so [`Catalog::from_json`] accepts edited files and the typed catalog (de)serialises.
+//! `kernel-features.json`, byte-identical) and `data/capabilities.json`; the server loads them on
+//! first start and an admin may update them, so [`Catalog::from_json`] and [`Catalog::from_data`]
+//! accept edited files and the typed catalog (de)serialises.
 //!
 //! **Calico on RHEL 8.** Calico's documentation (3.29 and later) asks for "Linux kernel 5.10 or
-//! later" and in the same list names "RHEL 8 or later" as known to work, so the catalog gives
-//! Calico's general minimum an "or any RHEL 8 kernel" clause when its text names none. Its eBPF
-//! dataplane keeps the stricter RHEL clause from the data ("RHEL 8.4: 4.18.0-305").
+//! later" and in the same list names "RHEL 8 or later" as known to work, so the catalog gives the
+//! general minimum of a candidate whose capabilities say `release_minimum_accepts_any_rhel8`
+//! (Calico) an "or any RHEL 8 kernel" clause when its text names none. Its eBPF dataplane keeps
+//! the stricter RHEL clause from the data ("RHEL 8.4: 4.18.0-305").
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,7 +20,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::ValidationError;
-use crate::gates::{Kernel, KernelRequirement};
+use crate::gates::{
+    CAPABILITIES_JSON, CandidateCapabilities, Kernel, KernelRequirement, KernelSource, parse_capabilities,
+};
 
 /// The bundled release matrix.
 pub const RELEASE_MATRIX_JSON: &str = include_str!("../data/cni-release-matrix.json");
@@ -153,15 +157,20 @@ pub struct Catalog {
     pub releases: Vec<Release>,
     /// Feature minimums in file order.
     pub features: Vec<KernelFeature>,
-    /// Encapsulation overheads.
+    /// Encapsulation overheads as published. The MTU gate reads each candidate's overheads from
+    /// its capabilities (which a test keeps equal to these), so a new tunnel needs no new field.
     pub mtu_overhead_bytes: MtuOverheads,
     /// Agent memory ranges.
     pub agent_memory: Vec<AgentFootprint>,
+    /// What each candidate can do, in file order; every candidate here is gated. Catalogs
+    /// serialised before capabilities existed read back with the bundled ones.
+    #[serde(default = "crate::gates::bundled_capabilities")]
+    pub capabilities: Vec<CandidateCapabilities>,
 }
 
 /// The bundled catalog.
 pub fn catalog() -> Result<Catalog, ValidationError> {
-    Catalog::from_json(RELEASE_MATRIX_JSON, KERNEL_FEATURES_JSON)
+    Catalog::from_data(RELEASE_MATRIX_JSON, KERNEL_FEATURES_JSON, CAPABILITIES_JSON)
 }
 
 #[derive(Deserialize)]
@@ -198,9 +207,18 @@ struct RawFeature {
 }
 
 impl Catalog {
-    /// Reads the two data files; problems are reported per field path
-    /// (`release_matrix.rows[3].min_kernel`).
+    /// Reads the two data files with the bundled capabilities; problems are reported per field
+    /// path (`release_matrix.rows[3].min_kernel`).
     pub fn from_json(release_matrix: &str, kernel_features: &str) -> Result<Self, ValidationError> {
+        Self::from_data(release_matrix, kernel_features, CAPABILITIES_JSON)
+    }
+
+    /// Reads the two data files and capability data (`capabilities.json`); problems are reported
+    /// per field path, including capabilities naming a feature or agent the catalog lacks.
+    pub fn from_data(release_matrix: &str, kernel_features: &str, capabilities: &str) -> Result<Self, ValidationError> {
+        let capabilities = parse_capabilities(capabilities)?;
+        let any_rhel8 =
+            |product: &str| capabilities.iter().any(|c| c.key == product && c.release_minimum_accepts_any_rhel8);
         let matrix: RawMatrix = serde_json::from_str(release_matrix)
             .map_err(|e| ValidationError::field("release_matrix", e.to_string()))?;
         let features: RawFeatures = serde_json::from_str(kernel_features)
@@ -218,7 +236,7 @@ impl Catalog {
                     None
                 }
                 Some(text) => match KernelRequirement::parse_lenient(text, None) {
-                    Ok(r) if row.product == "calico" => Some(r.or_any_rhel8()),
+                    Ok(r) if any_rhel8(&row.product) => Some(r.or_any_rhel8()),
                     Ok(r) => Some(r),
                     Err(e) => {
                         err.add(at("min_kernel"), e);
@@ -276,11 +294,31 @@ impl Catalog {
             }
         }
 
+        for (n, c) in capabilities.iter().enumerate() {
+            let at = |f: &str| format!("capabilities.candidates[{n}].{f}");
+            for (i, f) in c.kernel_features.iter().enumerate() {
+                if let KernelSource::CatalogFeature(name) = &f.kernel
+                    && !feats.iter().any(|x| x.cni == c.key && &x.feature == name)
+                {
+                    err.add(
+                        at(&format!("kernel_features[{i}].kernel")),
+                        format!("the catalog has no {} feature '{name}'", c.key),
+                    );
+                }
+            }
+            if let Some(fp) = &c.footprint
+                && !agent_memory.iter().any(|a| a.agent == fp.agent)
+            {
+                err.add(at("footprint.agent"), format!("the catalog has no memory range for agent '{}'", fp.agent));
+            }
+        }
+
         err.into_result(Self {
             releases,
             features: feats,
             mtu_overhead_bytes: features.mtu_overhead_bytes,
             agent_memory,
+            capabilities,
         })
     }
 
@@ -312,6 +350,16 @@ impl Catalog {
     /// The memory range of a candidate's agent, if the data has one.
     pub fn footprint(&self, candidate: &str) -> Option<&AgentFootprint> {
         self.agent_memory.iter().find(|a| a.candidate == candidate)
+    }
+
+    /// The memory range of an agent by its key in the data (`cilium_agent`).
+    pub fn agent(&self, agent: &str) -> Option<&AgentFootprint> {
+        self.agent_memory.iter().find(|a| a.agent == agent)
+    }
+
+    /// What a candidate can do; `None` for candidates without capability data (not gated).
+    pub fn capabilities_of(&self, candidate: &str) -> Option<&CandidateCapabilities> {
+        self.capabilities.iter().find(|c| c.key == candidate)
     }
 }
 
@@ -414,6 +462,7 @@ mod tests {
         assert_eq!(back.releases[0].cycle, c.releases[0].cycle);
         assert_eq!(back.features, c.features);
         assert_eq!(back.releases, c.releases);
+        assert_eq!(back.capabilities, c.capabilities);
         let rhel_8_0 = Kernel::parse("4.18.0-80.el8.x86_64").unwrap();
         let calico = back.current_release("calico", today()).unwrap();
         assert!(calico.min_kernel.accepts(&rhel_8_0), "Calico's RHEL 8 clause survives");
@@ -429,5 +478,16 @@ mod tests {
         assert!(err.fields.contains_key("release_matrix.rows[0].min_kernel"), "{err}");
         let err = Catalog::from_json("{", KERNEL_FEATURES_JSON).unwrap_err();
         assert!(err.fields.contains_key("release_matrix"), "{err}");
+    }
+
+    #[test]
+    fn capabilities_naming_a_missing_feature_or_agent_are_reported_by_their_path() {
+        let caps = r#"{"candidates": [{"key": "x", "name": "X", "enforces_network_policy": true,
+            "kernel_features": [{"code": "kernel_feature_wireguard",
+                "kernel": {"catalog_feature": "WireGuard encryption"}, "advice": "a"}],
+            "footprint": {"agent": "x_agent"}}]}"#;
+        let err = Catalog::from_data(RELEASE_MATRIX_JSON, KERNEL_FEATURES_JSON, caps).unwrap_err();
+        assert!(err.fields.contains_key("capabilities.candidates[0].kernel_features[0].kernel"), "{err}");
+        assert!(err.fields.contains_key("capabilities.candidates[0].footprint.agent"), "{err}");
     }
 }

@@ -1,7 +1,9 @@
-//! Reusable view pieces of the studio.
+//! Reusable view pieces: the page kit (loading, errors, saves) and the studio's parts.
 
+mod kit;
 mod score_matrix;
 mod weight_editor;
 
+pub use kit::{Loaded, error_text, save};
 pub use score_matrix::{ChartLegend, ScoreMatrix};
 pub use weight_editor::WeightEditor;

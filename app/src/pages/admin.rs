@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::AppError;
-use crate::api::{Role, Scope, UserPatch, add_token, add_user, change_user, list_tokens, list_users, revoke_token};
+use crate::api::{add_token, add_user, change_user, list_tokens, list_users, revoke_token};
+use crate::components::Loaded;
+use crate::model::{Role, Scope, Token, User, UserPatch};
 
 fn role_from(s: &str) -> Role {
     s.parse().unwrap_or(Role::Viewer)
@@ -64,11 +66,7 @@ pub fn Users() -> impl IntoView {
             <h1>"Users"</h1>
             <p class="lede">"Viewers read everything; architects also edit profiles, scores, clusters and decisions; admins also manage users, tokens and reference data."</p>
             <p data-testid="status" role="status" class="status">{move || status.get()}</p>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) => view! {
+            <Loaded resource=users render={move |list: Vec<User>| view! {
                             <table class="data">
                                 <thead><tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Status"</th><th>"New password"</th></tr></thead>
                                 <tbody>
@@ -100,10 +98,7 @@ pub fn Users() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            }} />
             <h2>"Add a user"</h2>
             <form on:submit=create class="stack narrow">
                 <label for="u-email">"Email"</label>
@@ -173,11 +168,7 @@ pub fn Tokens() -> impl IntoView {
                 </select>
                 <button type="submit">"Create token"</button>
             </form>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match tokens.await {
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) => view! {
+            <Loaded resource=tokens render={move |list: Vec<Token>| view! {
                             <table class="data">
                                 <thead><tr><th>"Name"</th><th>"Scope"</th><th>"Owner"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th></tr></thead>
                                 <tbody>
@@ -199,10 +190,7 @@ pub fn Tokens() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            }} />
         </section>
     }
 }

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{AuditFilter, list_audit};
+use crate::api::list_audit;
+use crate::components::Loaded;
+use crate::model::{AUDIT_ENTITIES, AuditEntry, AuditFilter};
 
 /// `/audit`.
 #[component]
@@ -35,8 +37,8 @@ pub fn Audit() -> impl IntoView {
             <form method="get" class="filters">
                 <label for="f-entity">"Entity"</label>
                 <select id="f-entity" name="entity">
-                    {["", "profile", "user", "token"]
-                        .into_iter()
+                    {std::iter::once("")
+                        .chain(AUDIT_ENTITIES)
                         .map(|e| {
                             let label = if e.is_empty() { "any" } else { e };
                             view! { <option value=e selected=move || value("entity") == e>{label}</option> }
@@ -52,36 +54,36 @@ pub fn Audit() -> impl IntoView {
                 <button type="submit">"Filter"</button>
                 <a href=csv_href download="switchyard-audit.csv">"Export CSV"</a>
             </form>
-            <Suspense fallback=|| view! { <p role="status">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match entries.await {
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p>"No entries match."</p> }.into_any(),
-                        Ok(list) => view! {
-                            <table class="data" data-testid="audit-table">
-                                <thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Action"</th><th>"Change"</th></tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|e| view! {
-                                        <tr>
-                                            <td class="num">{e.at.replace('T', " ").replace('Z', "")}</td>
-                                            <td>{e.actor}</td>
-                                            <td>{format!("{} #{}", e.entity, e.entity_id)}</td>
-                                            <td>{e.action}</td>
-                                            <td>
-                                                <details>
-                                                    <summary>"before / after"</summary>
-                                                    <pre>{e.before.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</pre>
-                                                    <pre>{e.after.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</pre>
-                                                </details>
-                                            </td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=entries render=audit_table />
         </section>
     }
+}
+
+fn audit_table(list: Vec<AuditEntry>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p>"No entries match."</p> }.into_any();
+    }
+    view! {
+        <table class="data" data-testid="audit-table">
+            <thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Action"</th><th>"Change"</th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|e| view! {
+                    <tr>
+                        <td class="num">{e.at.replace('T', " ").replace('Z', "")}</td>
+                        <td>{e.actor}</td>
+                        <td>{format!("{} #{}", e.entity, e.entity_id)}</td>
+                        <td>{e.action}</td>
+                        <td>
+                            <details>
+                                <summary>"before / after"</summary>
+                                <pre>{e.before.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</pre>
+                                <pre>{e.after.map(|v| v.to_string()).unwrap_or_else(|| "—".into())}</pre>
+                            </details>
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }

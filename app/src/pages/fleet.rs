@@ -6,8 +6,10 @@ use leptos_router::hooks::use_query_map;
 use std::collections::BTreeMap;
 
 use crate::api::fleet::load_fleet;
-use crate::api::types::{FleetCluster, FleetSite};
 use crate::charts::{cni_colour, tier_cni_svg};
+use crate::components::Loaded;
+use crate::model::{Fleet, FleetCluster, FleetSite};
+use domain::{Context, Tier};
 
 /// Above this many clusters shown, sites show counts instead of one mark per cluster.
 const AGGREGATE_ABOVE: usize = 400;
@@ -49,13 +51,17 @@ pub fn FleetMap() -> impl IntoView {
         })
     };
     let value = move |k: &'static str| query.with(|m| m.get(k).unwrap_or_default());
-    let select = move |id: &'static str, label: &'static str, options: &'static [(&'static str, &'static str)]| {
+    let select = move |id: &'static str, label: &'static str, options: Vec<(String, String)>| {
+        let any = (String::new(), "any".to_string());
         view! {
             <label for=format!("f-{id}")>{label}</label>
             <select id=format!("f-{id}") name=id>
-                {options
-                    .iter()
-                    .map(|(v, l)| view! { <option value=*v selected=move || value(id) == *v>{*l}</option> })
+                {std::iter::once(any)
+                    .chain(options)
+                    .map(|(v, l)| {
+                        let selected = v.clone();
+                        view! { <option value=v selected=move || value(id) == selected>{l}</option> }
+                    })
                     .collect_view()}
             </select>
         }
@@ -66,62 +72,64 @@ pub fn FleetMap() -> impl IntoView {
             <p class="lede">
                 "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner."
             </p>
-            <form method="get" class="filters" data-testid="fleet-filters">
-                {select("tier", "Tier", &[("", "any"), ("cell", "cell"), ("plant", "plant"), ("regional", "regional"), ("cloud", "cloud")])}
-                {select("context", "Context", &[("", "any"), ("greenfield", "greenfield"), ("brownfield", "brownfield")])}
-                {select("cni", "CNI", &[("", "any"), ("cilium", "Cilium"), ("calico", "Calico"), ("undecided", "undecided")])}
-                {select("status", "Status", &[("", "any"), ("knock_out", "knock-outs"), ("warning", "warnings"), ("exception", "exceptions"), ("contested", "no clear winner")])}
-                <input type="hidden" name="site" value=move || value("site") />
-                <button type="submit">"Apply"</button>
-                <a href="/fleet">"Clear"</a>
-            </form>
-            <Suspense fallback=|| view! { <p role="status">"Loading the fleet…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                        Ok(fleet) => {
-                            let q = q();
-                            let chart = tier_cni_svg(&fleet.summary);
-                            let site_filter = q.get("site").cloned().filter(|s| !s.is_empty());
-                            let sites: Vec<FleetSite> = fleet
-                                .sites
-                                .into_iter()
-                                .filter(|s| site_filter.as_ref().is_none_or(|f| *f == s.name))
-                                .map(|mut s| {
-                                    s.clusters.retain(|c| matches(c, &q));
-                                    s
-                                })
-                                .filter(|s| !s.clusters.is_empty())
-                                .collect();
-                            let shown: usize = sites.iter().map(|s| s.clusters.len()).sum();
-                            let aggregate = shown > AGGREGATE_ABOVE;
-                            let mut regions: BTreeMap<String, Vec<FleetSite>> = BTreeMap::new();
-                            for s in sites {
-                                regions.entry(s.region.clone().unwrap_or_else(|| "No region".into())).or_default().push(s);
-                            }
-                            view! {
-                                <figure class="chart">
-                                    <figcaption>"Clusters per tier and CNI (whole fleet)"</figcaption>
-                                    <div class="svg" data-testid="tier-cni-chart" inner_html=chart></div>
-                                </figure>
-                                <p data-testid="fleet-count">{format!("{shown} clusters shown")}{aggregate.then_some(" — grouped by site; pick a site to see each cluster")}</p>
-                                {regions
-                                    .into_iter()
-                                    .map(|(region, sites)| view! {
-                                        <section class="region">
-                                            <h2>{region}</h2>
-                                            <div class="sites">
-                                                {sites.into_iter().map(|s| view! { <SiteCard site=s aggregate /> }).collect_view()}
-                                            </div>
-                                        </section>
-                                    })
-                                    .collect_view()}
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=data loading="Loading the fleet…" render={move |fleet: Fleet| {
+                let q = q();
+                let pairs = |xs: Vec<&str>| xs.into_iter().map(|x| (x.to_string(), x.to_string())).collect::<Vec<_>>();
+                let tiers = pairs(Tier::ALL.iter().map(|t| t.as_str()).collect());
+                let contexts = pairs(Context::ALL.iter().map(|c| c.as_str()).collect());
+                // The CNIs the fleet actually has, decided or recommended, "undecided" included.
+                let mut cnis: Vec<String> = fleet.summary.values().flat_map(|m| m.keys().cloned()).collect();
+                cnis.sort();
+                cnis.dedup();
+                let statuses = [("knock_out", "knock-outs"), ("warning", "warnings"), ("exception", "exceptions"), ("contested", "no clear winner")]
+                    .map(|(v, l)| (v.to_string(), l.to_string()))
+                    .to_vec();
+                let chart = tier_cni_svg(&fleet.summary);
+                let site_filter = q.get("site").cloned().filter(|s| !s.is_empty());
+                let sites: Vec<FleetSite> = fleet
+                    .sites
+                    .into_iter()
+                    .filter(|s| site_filter.as_ref().is_none_or(|f| *f == s.name))
+                    .map(|mut s| {
+                        s.clusters.retain(|c| matches(c, &q));
+                        s
+                    })
+                    .filter(|s| !s.clusters.is_empty())
+                    .collect();
+                let shown: usize = sites.iter().map(|s| s.clusters.len()).sum();
+                let aggregate = shown > AGGREGATE_ABOVE;
+                let mut regions: BTreeMap<String, Vec<FleetSite>> = BTreeMap::new();
+                for s in sites {
+                    regions.entry(s.region.clone().unwrap_or_else(|| "No region".into())).or_default().push(s);
+                }
+                view! {
+                    <form method="get" class="filters" data-testid="fleet-filters">
+                        {select("tier", "Tier", tiers)}
+                        {select("context", "Context", contexts)}
+                        {select("cni", "CNI", pairs(cnis.iter().map(String::as_str).collect()))}
+                        {select("status", "Status", statuses)}
+                        <input type="hidden" name="site" value=move || value("site") />
+                        <button type="submit">"Apply"</button>
+                        <a href="/fleet">"Clear"</a>
+                    </form>
+                    <figure class="chart">
+                        <figcaption>"Clusters per tier and CNI (whole fleet)"</figcaption>
+                        <div class="svg" data-testid="tier-cni-chart" inner_html=chart></div>
+                    </figure>
+                    <p data-testid="fleet-count">{format!("{shown} clusters shown")}{aggregate.then_some(" — grouped by site; pick a site to see each cluster")}</p>
+                    {regions
+                        .into_iter()
+                        .map(|(region, sites)| view! {
+                            <section class="region">
+                                <h2>{region}</h2>
+                                <div class="sites">
+                                    {sites.into_iter().map(|s| view! { <SiteCard site=s aggregate /> }).collect_view()}
+                                </div>
+                            </section>
+                        })
+                        .collect_view()}
+                }
+            }} />
         </section>
     }
 }
@@ -193,13 +201,16 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         c.warnings,
         if c.exception { ", exception" } else { "" },
     );
+    // The accessible name is the visible text plus the spelled-out details, so it starts with
+    // what a sighted user reads (WCAG 2.5.3, "label in name").
     view! {
         <li class="mark" style=css(&cni) data-testid="cluster-mark">
-            <a href=format!("/clusters/{}", c.id) title=title.clone() aria-label=title>
+            <a href=format!("/clusters/{}", c.id) title=title.clone()>
                 <span class="cni">{cni.clone()}</span>
                 " "
                 <span class="name">{c.name}</span>
                 <span class="badges">{badges}</span>
+                <span class="visually-hidden">{format!(" — {title}")}</span>
             </a>
         </li>
     }

@@ -7,9 +7,11 @@ use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
 use crate::AppError;
-use crate::api::{Profile, ProfileInput, StudioData, create_profile, load_studio, update_profile};
+use crate::api::{create_profile, load_studio, update_profile};
 use crate::charts::{contribution_svg, tornado_svg};
+use crate::components::Loaded;
 use crate::components::{ChartLegend, ScoreMatrix, WeightEditor};
+use crate::model::{Profile, ProfileInput, Role, StudioData, Versioned};
 use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_points};
 
 /// The studio page: loads the model and profiles, then hands over to [`StudioView`].
@@ -17,14 +19,7 @@ use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_poin
 pub fn Studio() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_studio());
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the decision model…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <StudioView data=d /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=data loading="Loading the decision model…" render={|d: StudioData| view! { <StudioView data=d /> }} />
     }
 }
 
@@ -56,7 +51,7 @@ fn tier_from_str(s: &str) -> Option<Tier> {
 pub fn StudioView(data: StudioData) -> impl IntoView {
     let StudioData { model, profiles, me } = data;
     // The server refuses a viewer's save anyway; hiding the controls just saves them the trip.
-    let can_save = me.role >= crate::api::Role::Architect;
+    let can_save = me.role >= Role::Architect;
     // The default is the first profile ever saved without a tier: the seed's "Industrial ADR 2026".
     let first = profiles.iter().filter(|p| p.tier.is_none()).min_by_key(|p| p.id).or(profiles.first()).cloned();
     let n = model.criteria.len();
@@ -156,7 +151,7 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
         busy.set(true);
         status.set(Some("Saving…".into()));
         spawn_local(async move {
-            match update_profile(p.id, p.version, input).await {
+            match update_profile(p.id, Versioned::new(input, p.version)).await {
                 Ok(saved) => {
                     status.set(Some(format!("Updated profile '{}' (version {}).", saved.name, saved.version)));
                     profiles.update(|ps| ps.iter_mut().filter(|x| x.id == saved.id).for_each(|x| *x = saved.clone()));

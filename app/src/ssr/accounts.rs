@@ -1,13 +1,40 @@
-//! Users and API tokens: every change audited in the same transaction.
+//! Users and API tokens: the services behind the admin pages and the account API, every change
+//! audited in the same transaction, and the account rules (password, email).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::{FromRow, PgPool};
 
+use super::Ctx;
 use super::audit;
 use super::auth::{Principal, hash_password, random_secret, secret_hash};
-use crate::AppError;
-use crate::api::types::{NewToken, NewUser, Role, Scope, Token, User, UserPatch, check_password, normalise_email};
+use crate::model::{NewToken, NewUser, Role, Scope, Token, User, UserPatch};
+use crate::{AppError, OnConstraint};
 use domain::ValidationError;
+
+/// Checks a password against the minimum rules; the message says what is missing.
+pub fn check_password(password: &str) -> Result<(), ValidationError> {
+    let n = password.chars().count();
+    if n < 12 {
+        return Err(ValidationError::field("password", format!("use at least 12 characters (this one has {n})")));
+    }
+    if n > 256 {
+        return Err(ValidationError::field("password", "use at most 256 characters"));
+    }
+    if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+        return Err(ValidationError::field("password", "a single repeated character is not a password"));
+    }
+    Ok(())
+}
+
+/// Normalises and checks an email address.
+pub fn normalise_email(email: &str) -> Result<String, ValidationError> {
+    let e = email.trim().to_lowercase();
+    let ok = e.len() <= 254
+        && e.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'))
+        && !e.contains(char::is_whitespace);
+    if ok { Ok(e) } else { Err(ValidationError::field("email", "give an email address like ada@example.com")) }
+}
 
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -45,10 +72,11 @@ fn check_display_name(err: &mut ValidationError, name: &str) {
     }
 }
 
-/// All users by email.
-pub async fn list_users(pool: &PgPool) -> Result<Vec<User>, AppError> {
+/// All users by email (admins).
+pub async fn list_users(ctx: &Ctx) -> Result<Vec<User>, AppError> {
+    ctx.reader(Role::Admin)?;
     let rows = sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))
-        .fetch_all(pool)
+        .fetch_all(&ctx.pool)
         .await?;
     Ok(rows.into_iter().map(UserRow::into_user).collect())
 }
@@ -63,8 +91,14 @@ pub async fn get_user(pool: &PgPool, id: i64) -> Result<User, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("no user with id {id}")))
 }
 
-/// Creates a user after checking every field; a taken email is a conflict.
-pub async fn create_user(pool: &PgPool, actor: Option<&Principal>, new: NewUser) -> Result<User, AppError> {
+/// Creates a user (admins) after checking every field; a taken email is a conflict.
+pub async fn create_user(ctx: &Ctx, new: NewUser) -> Result<User, AppError> {
+    let actor = ctx.writer(Role::Admin)?;
+    insert_user(&ctx.pool, Some(actor), new).await
+}
+
+/// Creates a user without a role check: for start-up (the first admin, `actor` `None`) and tests.
+pub async fn insert_user(pool: &PgPool, actor: Option<&Principal>, new: NewUser) -> Result<User, AppError> {
     let mut err = ValidationError::default();
     let email = normalise_email(&new.email).map_err(|e| err.fields.extend(e.fields)).ok();
     check_display_name(&mut err, &new.display_name);
@@ -82,7 +116,11 @@ pub async fn create_user(pool: &PgPool, actor: Option<&Principal>, new: NewUser)
     .bind(new.role.as_str())
     .bind(hash)
     .fetch_one(&mut *tx)
-    .await?;
+    .await
+    .on_constraint("users_email_key", || AppError::Conflict {
+        message: format!("a user with the email {email} already exists"),
+        current: None,
+    })?;
     let user = row.into_user();
     audit::record(&mut tx, actor, "user", user.id, "create", None, serde_json::to_value(&user).ok()).await?;
     tx.commit().await?;
@@ -92,7 +130,9 @@ pub async fn create_user(pool: &PgPool, actor: Option<&Principal>, new: NewUser)
 /// Changes a user's name, role, disabled flag or password. Disabling a user or changing the
 /// password ends all of their sessions; disabling also revokes nothing else (tokens stop working
 /// because the owner is disabled).
-pub async fn patch_user(pool: &PgPool, actor: &Principal, id: i64, patch: UserPatch) -> Result<User, AppError> {
+pub async fn patch_user(ctx: &Ctx, id: i64, patch: UserPatch) -> Result<User, AppError> {
+    let actor = ctx.writer(Role::Admin)?;
+    let pool = &ctx.pool;
     let mut err = ValidationError::default();
     if let Some(n) = &patch.display_name {
         check_display_name(&mut err, n);
@@ -179,7 +219,7 @@ pub async fn bootstrap_admin(
         }
     };
     let new = NewUser { email: email.clone(), display_name: "Administrator".into(), role: Role::Admin, password };
-    let user = create_user(pool, None, new).await?;
+    let user = insert_user(pool, None, new).await?;
     Ok(Some((user.email, generated)))
 }
 
@@ -208,8 +248,12 @@ impl TokenRow {
     }
 }
 
-/// Tokens visible to `actor`: all for an admin, their own otherwise.
-pub async fn list_tokens(pool: &PgPool, actor: &Principal) -> Result<Vec<Token>, AppError> {
+/// Tokens visible to the caller: all for an admin, their own otherwise.
+pub async fn list_tokens(ctx: &Ctx) -> Result<Vec<Token>, AppError> {
+    tokens_visible_to(&ctx.pool, ctx.principal()).await
+}
+
+async fn tokens_visible_to(pool: &PgPool, actor: &Principal) -> Result<Vec<Token>, AppError> {
     let rows = sqlx::query_as::<_, TokenRow>(
         "SELECT t.id, t.name, t.scope, u.email AS owner, t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -224,11 +268,12 @@ pub async fn list_tokens(pool: &PgPool, actor: &Principal) -> Result<Vec<Token>,
 
 /// Creates a token and returns it with the secret, which is shown this once. Architects create
 /// tokens for themselves; admins for anyone.
-pub async fn create_token(pool: &PgPool, actor: &Principal, new: NewToken) -> Result<(Token, String), AppError> {
-    actor.can_write(Role::Architect)?;
+pub async fn create_token(ctx: &Ctx, new: NewToken) -> Result<(Token, String), AppError> {
+    let actor = ctx.writer(Role::Architect)?;
+    let pool = &ctx.pool;
     let owner = new.user_id.unwrap_or(actor.user_id);
-    if owner != actor.user_id && actor.role < Role::Admin {
-        return Err(AppError::Forbidden);
+    if owner != actor.user_id {
+        ctx.writer(Role::Admin)?;
     }
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 80 {
@@ -252,21 +297,21 @@ pub async fn create_token(pool: &PgPool, actor: &Principal, new: NewToken) -> Re
     let after = serde_json::json!({"id": id, "name": name, "scope": new.scope, "owner": owner_user.email});
     audit::record(&mut tx, Some(actor), "token", id, "create", None, Some(after)).await?;
     tx.commit().await?;
-    let token = list_tokens(pool, actor).await?.into_iter().find(|t| t.id == id).ok_or(AppError::Internal)?;
+    let token = tokens_visible_to(pool, actor).await?.into_iter().find(|t| t.id == id).ok_or(AppError::Internal)?;
     Ok((token, secret))
 }
 
 /// Revokes a token (its owner or an admin).
-pub async fn revoke_token(pool: &PgPool, actor: &Principal, id: i64) -> Result<(), AppError> {
-    actor.can_write(Role::Viewer)?;
-    let mut tx = pool.begin().await?;
+pub async fn revoke_token(ctx: &Ctx, id: i64) -> Result<(), AppError> {
+    let actor = ctx.writer(Role::Viewer)?;
+    let mut tx = ctx.pool.begin().await?;
     let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1 AND revoked_at IS NULL")
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
     let owner = owner.ok_or_else(|| AppError::NotFound(format!("no active token with id {id}")))?;
-    if owner != actor.user_id && actor.role < Role::Admin {
-        return Err(AppError::Forbidden);
+    if owner != actor.user_id {
+        ctx.writer(Role::Admin)?;
     }
     sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1").bind(id).execute(&mut *tx).await?;
     audit::record(&mut tx, Some(actor), "token", id, "revoke", None, None).await?;

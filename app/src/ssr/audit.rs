@@ -4,9 +4,17 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::Value;
 use sqlx::{FromRow, PgPool, Postgres, Transaction};
 
+use super::Ctx;
 use super::auth::Principal;
 use crate::AppError;
-use crate::api::types::{AuditEntry, AuditFilter};
+use crate::model::{AuditEntry, AuditFilter, Role};
+
+/// Most entries one listing returns (the page and `GET /api/v1/audit` alike); narrow the filter
+/// to see older ones.
+pub const LIST_LIMIT: i64 = 1000;
+
+/// Most entries one CSV export holds.
+pub const EXPORT_LIMIT: i64 = 100_000;
 
 /// Appends one entry. `actor` is `None` for changes made by Switchyard itself (reference data,
 /// the first admin).
@@ -59,8 +67,26 @@ fn parse_time(field: &str, s: &str) -> Result<DateTime<Utc>, AppError> {
         .ok_or_else(|| AppError::field(field, format!("'{s}' is not a date; use YYYY-MM-DD or RFC 3339")))
 }
 
-/// Entries matching `filter`, newest first, at most `limit`.
-pub async fn list(pool: &PgPool, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, AppError> {
+/// Entries matching `filter`, newest first, at most [`LIST_LIMIT`] (anyone signed in: managers
+/// review the log).
+pub async fn list(ctx: &Ctx, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
+    ctx.reader(Role::Viewer)?;
+    query(&ctx.pool, filter, LIST_LIMIT).await
+}
+
+/// The same as CSV (cells escaped against spreadsheet formulas), at most [`EXPORT_LIMIT`] entries.
+pub async fn csv(ctx: &Ctx, filter: &AuditFilter) -> Result<String, AppError> {
+    ctx.reader(Role::Viewer)?;
+    let entries = query(&ctx.pool, filter, EXPORT_LIMIT).await?;
+    let header = ["id", "at", "actor", "entity", "entity_id", "action", "before", "after"];
+    let json_text = |v: Option<Value>| v.as_ref().map(Value::to_string).unwrap_or_default();
+    let rows = entries.into_iter().map(|e| {
+        vec![e.id.to_string(), e.at, e.actor, e.entity, e.entity_id, e.action, json_text(e.before), json_text(e.after)]
+    });
+    Ok(domain::fleet::csv_table(&header, rows))
+}
+
+async fn query(pool: &PgPool, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, AppError> {
     let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let since = nonempty(&filter.since).map(|s| parse_time("since", &s)).transpose()?;
     let until = nonempty(&filter.until).map(|s| parse_time("until", &s)).transpose()?;

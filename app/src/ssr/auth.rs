@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{FromRow, PgPool};
 
 use crate::AppError;
-use crate::api::types::{Me, Role, Scope};
+use crate::model::{Me, Role, Scope};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "switchyard_session";
@@ -106,19 +106,6 @@ impl Principal {
             Via::Token { id, .. } => Some(id),
             Via::Session(_) => None,
         }
-    }
-
-    /// For reading: any role, any token scope.
-    pub fn can_read(&self) -> Result<(), AppError> {
-        Ok(())
-    }
-
-    /// For a change that needs `role`; a read-only token is refused whatever its owner's role.
-    pub fn can_write(&self, role: Role) -> Result<(), AppError> {
-        if matches!(self.via, Via::Token { scope: Scope::Read, .. }) || self.role < role {
-            return Err(AppError::Forbidden);
-        }
-        Ok(())
     }
 
     /// As shown by `GET /api/v1/me`.

@@ -1,12 +1,19 @@
-//! Server-only code: shared state, the database repositories and the reference-data loader.
+//! Server-only code: the request context, one service per use case (each owning validation, the
+//! role, the version check, constraint mapping and the audit entry, in one transaction), the SQL
+//! behind them, and the reference-data reconciler.
 
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+mod ctx;
 pub mod db;
+pub mod decision;
 pub mod fleet;
 pub mod model_cache;
+pub mod profiles;
 pub mod seed;
+
+pub use ctx::{Ctx, ctx, state};
 
 use axum::extract::FromRef;
 use leptos::prelude::*;
@@ -74,28 +81,10 @@ impl FromRef<AppState> for PgPool {
     }
 }
 
-/// The signed-in principal of the current request (server functions and pages), or 401.
-pub fn principal() -> Result<auth::Principal, AppError> {
-    use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<auth::Principal>().cloned())
-        .ok_or(AppError::Unauthorized)
-}
-
-/// The decision model through this server's cache (server functions).
-pub async fn model(pool: &PgPool) -> Result<std::sync::Arc<domain::Model>, AppError> {
-    match use_context::<std::sync::Arc<model_cache::ModelCache>>() {
-        Some(cache) => cache.get(pool).await,
-        None => Ok(std::sync::Arc::new(db::load_model(pool).await?)),
-    }
-}
-
-/// Authentication settings, as provided to server functions.
-pub fn auth_config() -> Result<AuthConfig, AppError> {
-    use_context::<AuthConfig>().ok_or(AppError::Internal)
-}
-
-/// Sets the HTTP status of a failed server function to the error's own (401, 403, 409, …).
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+/// Runs a server function's body and sets the HTTP status of a failure to the error's own
+/// (401, 403, 409, …), so server functions answer like the REST API.
+pub async fn respond<T>(body: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
     if let Err(e) = &result
         && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(code) = axum::http::StatusCode::from_u16(e.status_code())
@@ -105,10 +94,24 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-/// The pool, as provided to server functions and pages through the Leptos context.
-pub fn pool() -> Result<PgPool, AppError> {
-    use_context::<PgPool>().ok_or_else(|| {
-        tracing::error!("PgPool missing from the Leptos context");
-        AppError::Internal
-    })
+/// What a versioned update must send when it lacks the version.
+const VERSION_HINT: &str =
+    "send the version you read (from the GET of this item) so a save made since is not overwritten";
+
+/// Validates a versioned update's content and its version together, reporting every problem at
+/// once; returns the validated content and the version the client read.
+pub(crate) fn check_versioned<T, V>(
+    body: crate::model::Versioned<T>,
+    validate: impl FnOnce(T) -> Result<V, domain::ValidationError>,
+) -> Result<(V, i32), AppError> {
+    match (validate(body.input), body.version) {
+        (Ok(v), Some(version)) => Ok((v, version)),
+        (valid, version) => {
+            let mut e = valid.err().unwrap_or_default();
+            if version.is_none() {
+                e.add("version", VERSION_HINT);
+            }
+            Err(e.into())
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Accounts over HTTP: authorization matrix, CSRF, throttling, token scopes, session revocation.
 
-use app::api::types::Role;
+use app::model::Role;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;

@@ -1,15 +1,18 @@
-//! Every repository function against a real, freshly migrated database.
+//! The profile services and the reference reconciler against a real, freshly migrated database.
 
 use app::AppError;
-use app::api::types::ProfileInput;
-use app::ssr::{db, seed};
-use domain::reference::reference;
+use app::model::{ProfileInput, Role, Versioned};
+use app::ssr::{Ctx, db, profiles, seed};
+use domain::reference::{REFERENCE_JSON, reference};
 use sqlx::PgPool;
 use std::collections::BTreeMap;
 
-async fn seeded(pool: &PgPool) -> domain::Model {
-    assert!(seed::load_reference_if_empty(pool, &reference().unwrap()).await.unwrap());
-    db::load_model(pool).await.unwrap()
+use crate::helpers::ctx_as;
+
+async fn seeded(pool: &PgPool) -> Ctx {
+    let done = seed::reconcile(pool, &reference().unwrap(), REFERENCE_JSON).await.unwrap();
+    assert!(!done.added.is_empty());
+    ctx_as(pool, Role::Architect).await
 }
 
 fn input(name: &str, bgp: f64) -> ProfileInput {
@@ -21,58 +24,136 @@ fn input(name: &str, bgp: f64) -> ProfileInput {
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn reference_data_loads_once(pool: PgPool) {
-    let model = seeded(&pool).await;
+    let ctx = seeded(&pool).await;
+    let model = db::load_model(&pool).await.unwrap();
     assert_eq!(model.criteria.len(), 9);
     assert_eq!(model.candidates.len(), 4);
     assert_eq!(model, reference().unwrap().model());
-    assert!(!seed::load_reference_if_empty(&pool, &reference().unwrap()).await.unwrap(), "second load is a no-op");
-    let profiles = db::list_profiles(&pool, &model).await.unwrap();
+    let again = seed::reconcile(&pool, &reference().unwrap(), REFERENCE_JSON).await.unwrap();
+    assert_eq!(again, seed::Reconciled::default(), "a second start with the same reference changes nothing");
+    let profiles = profiles::list(&ctx).await.unwrap();
     assert_eq!(profiles.len(), 6);
     assert_eq!(profiles[0].name, "Industrial ADR 2026");
     assert_eq!(profiles[0].weights["identity_policy"], 15.0);
 }
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
-async fn create_get_update_delete_profile(pool: PgPool) {
-    let model = seeded(&pool).await;
-    let created =
-        db::create_profile(&pool, &model, &input("Mine", 12.5).validate(&model).unwrap(), None).await.unwrap();
-    assert_eq!(created.version, 1);
-    assert_eq!(created.weights["bgp_underlay"], 12.5);
-    let got = db::get_profile(&pool, &model, created.id).await.unwrap();
-    assert_eq!(got, created);
-    let updated = db::update_profile(&pool, &model, created.id, 1, &input("Mine", 5.0).validate(&model).unwrap(), None)
+async fn a_new_reference_adds_new_keys_and_never_overwrites_edited_rows(pool: PgPool) {
+    seeded(&pool).await;
+    // An admin edited one criterion's text; a new release brings a tenth criterion and changes
+    // the text of that criterion and of another one.
+    sqlx::query("UPDATE criteria SET why = 'our own words', edited = true WHERE key = 'governance'")
+        .execute(&pool)
         .await
         .unwrap();
+    let mut next = reference().unwrap();
+    next.criteria.push(domain::Criterion {
+        key: "supply_chain".into(),
+        name: "Supply-chain provenance".into(),
+        why: "Signed images and SBOMs for the agent.".into(),
+    });
+    for c in next.criteria.iter_mut().filter(|c| c.key == "governance" || c.key == "encryption") {
+        c.why = format!("{} (revised)", c.why);
+    }
+    let json = serde_json::to_string(&next).unwrap();
+    let done = seed::reconcile(&pool, &next, &json).await.unwrap();
+    assert_eq!(done.added, ["criterion:supply_chain"]);
+    assert_eq!(done.updated, ["criterion:encryption"]);
+    assert_eq!(done.kept, ["criterion:governance"]);
+    let model = db::load_model(&pool).await.unwrap();
+    assert_eq!(model.criteria.len(), 10);
+    assert_eq!(model.criteria.last().unwrap().key, "supply_chain", "a new criterion comes last");
+    let why = |k: &str| model.criteria.iter().find(|c| c.key == k).unwrap().why.clone();
+    assert_eq!(why("governance"), "our own words");
+    assert!(why("encryption").ends_with("(revised)"));
+    let (entity, action, after): (String, String, serde_json::Value) =
+        sqlx::query_as("SELECT entity, action, after FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((entity.as_str(), action.as_str()), ("reference", "reconcile"));
+    assert_eq!(after["added"], serde_json::json!(["criterion:supply_chain"]));
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn an_edited_reference_profile_is_kept_and_an_unedited_one_follows_the_reference(pool: PgPool) {
+    let ctx = seeded(&pool).await;
+    let list = profiles::list(&ctx).await.unwrap();
+    let (mine, theirs) = (&list[0], &list[1]);
+    let body = ProfileInput {
+        name: mine.name.clone(),
+        description: "tuned for us".into(),
+        tier: mine.tier,
+        context: mine.context,
+        weights: mine.weights.clone(),
+    };
+    profiles::update(&ctx, mine.id, Versioned::new(body, mine.version)).await.unwrap();
+    let mut next = reference().unwrap();
+    for p in &mut next.profiles {
+        p.description = format!("{} (2027)", p.description);
+    }
+    let done = seed::reconcile(&pool, &next, &serde_json::to_string(&next).unwrap()).await.unwrap();
+    assert!(!done.updated.contains(&format!("profile:{}", mine.name)), "{done:?}");
+    assert!(done.updated.contains(&format!("profile:{}", theirs.name)), "{done:?}");
+    assert_eq!(profiles::get(&ctx, mine.id).await.unwrap().description, "tuned for us");
+    assert!(profiles::get(&ctx, theirs.id).await.unwrap().description.ends_with("(2027)"));
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn create_get_update_delete_profile(pool: PgPool) {
+    let ctx = seeded(&pool).await;
+    let created = profiles::create(&ctx, input("Mine", 12.5)).await.unwrap();
+    assert_eq!(created.version, 1);
+    assert_eq!(created.weights["bgp_underlay"], 12.5);
+    assert_eq!(profiles::get(&ctx, created.id).await.unwrap(), created);
+    let updated = profiles::update(&ctx, created.id, Versioned::new(input("Mine", 5.0), 1)).await.unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.weights["bgp_underlay"], 5.0);
     assert_eq!(updated.weights["governance"], 15.0);
-    db::delete_profile(&pool, &model, created.id, None).await.unwrap();
-    assert!(matches!(db::get_profile(&pool, &model, created.id).await, Err(AppError::NotFound(_))));
-    assert!(matches!(db::delete_profile(&pool, &model, created.id, None).await, Err(AppError::NotFound(_))));
+    profiles::delete(&ctx, created.id).await.unwrap();
+    assert!(matches!(profiles::get(&ctx, created.id).await, Err(AppError::NotFound(_))));
+    assert!(matches!(profiles::delete(&ctx, created.id).await, Err(AppError::NotFound(_))));
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn a_viewer_cannot_change_profiles(pool: PgPool) {
+    seeded(&pool).await;
+    let viewer = ctx_as(&pool, Role::Viewer).await;
+    assert_eq!(profiles::create(&viewer, input("Nope", 10.0)).await, Err(AppError::Forbidden));
+    assert_eq!(profiles::delete(&viewer, 1).await, Err(AppError::Forbidden));
 }
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn a_stale_update_is_refused_with_the_current_profile(pool: PgPool) {
-    let model = seeded(&pool).await;
-    let p = db::create_profile(&pool, &model, &input("Shared", 10.0).validate(&model).unwrap(), None).await.unwrap();
-    db::update_profile(&pool, &model, p.id, 1, &input("Shared", 15.0).validate(&model).unwrap(), None).await.unwrap();
-    let err = db::update_profile(&pool, &model, p.id, 1, &input("Shared", 2.0).validate(&model).unwrap(), None).await;
+    let ctx = seeded(&pool).await;
+    let p = profiles::create(&ctx, input("Shared", 10.0)).await.unwrap();
+    profiles::update(&ctx, p.id, Versioned::new(input("Shared", 15.0), 1)).await.unwrap();
+    let err = profiles::update(&ctx, p.id, Versioned::new(input("Shared", 2.0), 1)).await;
     let Err(AppError::Conflict { current: Some(current), message }) = err else {
         panic!("expected a conflict: {err:?}")
     };
     assert_eq!(current["version"], 2);
     assert_eq!(current["weights"]["bgp_underlay"], 15.0);
     assert!(message.contains("changed by someone else"));
-    let now = db::get_profile(&pool, &model, p.id).await.unwrap();
+    let now = profiles::get(&ctx, p.id).await.unwrap();
     assert_eq!(now.weights["bgp_underlay"], 15.0, "the stale write changed nothing");
 }
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn an_update_without_a_version_names_the_field(pool: PgPool) {
+    let ctx = seeded(&pool).await;
+    let p = profiles::create(&ctx, input("Versionless", 10.0)).await.unwrap();
+    let body = Versioned { input: input("", 10.0), version: None };
+    let Err(AppError::Validation { fields, .. }) = profiles::update(&ctx, p.id, body).await else {
+        panic!("expected a validation error")
+    };
+    assert!(fields.contains_key("version") && fields.contains_key("name"), "{fields:?}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn a_taken_name_is_a_conflict(pool: PgPool) {
-    let model = seeded(&pool).await;
-    let err =
-        db::create_profile(&pool, &model, &input("Industrial ADR 2026", 10.0).validate(&model).unwrap(), None).await;
+    let ctx = seeded(&pool).await;
+    let err = profiles::create(&ctx, input("Industrial ADR 2026", 10.0)).await;
     assert!(matches!(err, Err(AppError::Conflict { .. })), "{err:?}");
 }
 
@@ -92,8 +173,8 @@ async fn ping_answers(pool: PgPool) {
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn the_audit_log_refuses_update_delete_and_truncate(pool: PgPool) {
-    let model = seeded(&pool).await;
-    db::create_profile(&pool, &model, &input("Audited", 10.0).validate(&model).unwrap(), None).await.unwrap();
+    let ctx = seeded(&pool).await;
+    profiles::create(&ctx, input("Audited", 10.0)).await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&pool).await.unwrap();
     assert!(n >= 1);
     for sql in ["UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
@@ -106,18 +187,18 @@ async fn the_audit_log_refuses_update_delete_and_truncate(pool: PgPool) {
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn each_profile_mutation_writes_exactly_one_audit_row(pool: PgPool) {
-    let model = seeded(&pool).await;
+    let ctx = seeded(&pool).await;
     let count =
         || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_log").fetch_one(&pool).await.unwrap() };
     let start = count().await;
-    let p = db::create_profile(&pool, &model, &input("Once", 10.0).validate(&model).unwrap(), None).await.unwrap();
+    let p = profiles::create(&ctx, input("Once", 10.0)).await.unwrap();
     assert_eq!(count().await, start + 1);
-    db::update_profile(&pool, &model, p.id, 1, &input("Once", 12.0).validate(&model).unwrap(), None).await.unwrap();
+    profiles::update(&ctx, p.id, Versioned::new(input("Once", 12.0), 1)).await.unwrap();
     assert_eq!(count().await, start + 2);
-    let stale = db::update_profile(&pool, &model, p.id, 1, &input("Once", 13.0).validate(&model).unwrap(), None).await;
+    let stale = profiles::update(&ctx, p.id, Versioned::new(input("Once", 13.0), 1)).await;
     assert!(stale.is_err());
     assert_eq!(count().await, start + 2, "a refused write is not audited as a change");
-    db::delete_profile(&pool, &model, p.id, None).await.unwrap();
+    profiles::delete(&ctx, p.id).await.unwrap();
     assert_eq!(count().await, start + 3);
     let (action, before, after): (String, Option<serde_json::Value>, Option<serde_json::Value>) =
         sqlx::query_as("SELECT action, before, after FROM audit_log ORDER BY id DESC LIMIT 1")

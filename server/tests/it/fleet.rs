@@ -8,7 +8,8 @@ use crate::helpers::{TestApp, error_of};
 
 async fn with_demo(pool: PgPool) -> TestApp {
     let app = TestApp::spawn(pool).await;
-    let report = app::ssr::fleet::import(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
+    let report =
+        app::ssr::fleet::import_doc(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     app
 }

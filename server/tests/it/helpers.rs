@@ -4,8 +4,9 @@ use reqwest::{Client, Response};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use app::api::types::{NewUser, Role};
+use app::model::{NewUser, Role};
 use app::ssr::accounts;
+use app::ssr::auth::{Principal, Via};
 use switchyard::{AppState, AuthConfig, leptos_options, prepare};
 
 /// Password of every test user.
@@ -30,7 +31,7 @@ impl TestApp {
                 role,
                 password: PASSWORD.into(),
             };
-            accounts::create_user(&pool, None, new).await.unwrap();
+            accounts::insert_user(&pool, None, new).await.unwrap();
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -112,4 +113,24 @@ pub async fn error_of(resp: Response, status: u16) -> Value {
     assert!(err["code"].is_string(), "error.code missing in {body}");
     assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "error.message missing in {body}");
     err
+}
+
+/// A service context for a new user with `role` (signed in by session), for calling services
+/// directly.
+pub async fn ctx_as(pool: &PgPool, role: Role) -> app::ssr::Ctx {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let email = format!("{}-{n}@ctx.test", role.as_str());
+    let new = NewUser { email: email.clone(), display_name: role.as_str().into(), role, password: PASSWORD.into() };
+    let user = accounts::insert_user(pool, None, new).await.unwrap();
+    let principal = Principal {
+        user_id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role,
+        via: Via::Session(vec![]),
+    };
+    let addr: std::net::SocketAddr = "127.0.0.1:3000".parse().unwrap();
+    let state = AppState::new(pool.clone(), leptos_options("target/site", addr), AuthConfig::for_addr(addr));
+    app::ssr::Ctx::new(&state, principal)
 }

@@ -132,7 +132,7 @@ fn recommend_on(
         ));
     }
     let facts = cluster.facts();
-    let gates = evaluate_gates(&facts, catalog, today)?;
+    let gates = evaluate_gates(facts, catalog, today)?;
     let all = evaluate(table, profile.weights);
 
     let standing = ScoreTable {
@@ -171,7 +171,7 @@ fn recommend_on(
         gate_codes: codes(&r.candidate),
     }));
 
-    let pod_mtu = table.candidates.iter().map(|c| (c.clone(), pod_mtu(&facts, catalog, c))).collect();
+    let pod_mtu = table.candidates.iter().map(|c| (c.clone(), pod_mtu(facts, catalog, c))).collect();
     let decided = cluster.decided_cni.clone();
     let exception = decided.is_some() && decided != ranked.winner;
     let rationale_missing = cluster.exception_rationale.as_deref().is_none_or(|r| r.trim().is_empty());
@@ -217,6 +217,7 @@ mod tests {
 
     use super::*;
     use crate::ClusterFacts;
+    use crate::catalog::Catalog;
     use crate::catalog::catalog;
     use crate::gates::codes;
     use crate::reference::reference;
@@ -366,5 +367,83 @@ mod tests {
         let r = rec(&cell("5.10.0-30-amd64"));
         let json = serde_json::to_string(&r).unwrap();
         assert_eq!(serde_json::from_str::<Recommendation>(&json).unwrap(), r);
+    }
+
+    /// The reference model with `kube-router` added as a scored candidate that scores 5 on every
+    /// criterion, and the bundled catalog with one kube-router release and its capability entry:
+    /// all of it data, no code knows the name.
+    fn with_kube_router() -> (Model, Catalog) {
+        let mut model = reference().unwrap().model();
+        model.candidates.push(
+            serde_json::from_value(serde_json::json!({
+                "key": "kube-router", "name": "Kube-router", "status": "scored",
+                "summary": "Routes pods over BGP with IPVS services and iptables policy.",
+                "dismissed_reason": null
+            }))
+            .unwrap(),
+        );
+        for c in model.criteria.clone() {
+            model.scores.push(
+                serde_json::from_value(serde_json::json!({
+                    "candidate": "kube-router", "criterion": c.key, "score": 5, "rationale": "test"
+                }))
+                .unwrap(),
+            );
+        }
+        let mut matrix: serde_json::Value = serde_json::from_str(crate::catalog::RELEASE_MATRIX_JSON).unwrap();
+        matrix["rows"].as_array_mut().unwrap().push(serde_json::json!({
+            "product": "kube-router", "cycle": "2.5", "ga_date": "2025-02-01", "eol_date": null,
+            "latest_patch": "2.5.0", "latest_patch_date": "2025-02-01", "min_kernel": "5.10"
+        }));
+        let mut caps: serde_json::Value = serde_json::from_str(crate::gates::CAPABILITIES_JSON).unwrap();
+        caps["candidates"].as_array_mut().unwrap().push(serde_json::json!({
+            "key": "kube-router", "name": "Kube-router", "enforces_network_policy": true,
+            "mtu": {
+                "encapsulations": [{"encapsulation": "ipip", "overhead": 20, "default_for": "ipv4"}],
+                "overheads_add_up": false, "native_with_bgp_fabric": true,
+                "setting": "kube-router --mtu={mtu}"
+            },
+            "ipam": {"ipv4_block_prefix": 24, "ipv6_block_prefix": 64, "blocks": "one_per_node",
+                     "describe": "Kubernetes node IPAM gives each node one /{prefix}"}
+        }));
+        let cat =
+            Catalog::from_data(&matrix.to_string(), crate::catalog::KERNEL_FEATURES_JSON, &caps.to_string()).unwrap();
+        (model, cat)
+    }
+
+    #[test]
+    fn a_candidate_added_as_data_only_gets_its_gates_and_can_win() {
+        let (model, cat) = with_kube_router();
+        let r = reference().unwrap();
+        let w = Weights::from_percent_map(&model, &r.profiles[0].weights).unwrap();
+        let p = ProfileChoice { id: 0, name: &r.profiles[0].name, weights: &w };
+        let many = Recommender::new(&model, &cat, today());
+        let plant = |kernel: &str| -> ClusterRecord {
+            serde_json::from_value(serde_json::json!({
+                "name": "plant-x", "site": "A", "tier": "plant", "nodes": 300, "kernel": kernel,
+                "pod_cidr": "10.42.0.0/16", "underlay_mtu": 1380
+            }))
+            .unwrap()
+        };
+
+        let r = many.recommend(p, &plant("5.15.0-113-generic")).unwrap();
+        assert_eq!(r.winner.as_deref(), Some("kube-router"), "{:#?}", r.results);
+        assert_eq!(r, recommend(&model, p, &plant("5.15.0-113-generic"), &cat, today()).unwrap());
+        let own: Vec<&Gate> = r.gates.iter().filter(|g| g.candidate == "kube-router").collect();
+        let codes_of: Vec<&str> = own.iter().map(|g| g.code.as_str()).collect();
+        assert_eq!(codes_of, [codes::POD_MTU_LOW, codes::POD_CIDR_EXHAUSTED], "{own:#?}");
+        assert!(own[0].message.contains("Kube-router's default encapsulation (IP-in-IP)"), "{}", own[0].message);
+        assert!(own[0].message.contains("kube-router --mtu=1360"), "{}", own[0].message);
+        assert!(own[1].message.contains("holds 256 nodes and this cluster has 300"), "{}", own[1].message);
+        assert_eq!(r.pod_mtu["kube-router"], Some(1360));
+        let flannel = r.gates.iter().find(|g| g.code == codes::NO_NETWORK_POLICY).unwrap();
+        assert!(flannel.message.contains("(Calico, Cilium or Kube-router)"), "{}", flannel.message);
+
+        // Its release needs 5.10 with no RHEL clause: knocked out on RHEL 8.6, where Calico wins.
+        let r = many.recommend(p, &plant("4.18.0-372.9.1.el8.x86_64")).unwrap();
+        let ko = r.gates.iter().find(|g| g.candidate == "kube-router" && g.is_knock_out()).unwrap();
+        assert_eq!(ko.code, codes::KERNEL_BELOW_RELEASE_MINIMUM);
+        assert!(ko.message.contains("too old for Kube-router 2.5"), "{}", ko.message);
+        assert_eq!(r.winner.as_deref(), Some("calico"));
     }
 }

@@ -1,0 +1,86 @@
+//! The page kit: one way to show loading, errors and a save in progress on every page.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::AppError;
+
+/// What to tell a person about an error: the server's own sentence, or for a transport failure
+/// what to try.
+pub fn error_text(e: &AppError) -> String {
+    match e {
+        AppError::ServerFn(detail) => {
+            format!("Switchyard could not be reached or answered oddly ({detail}); check the connection and retry")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A resource's value rendered by `render` once loaded, with a loading line before and the error
+/// as an alert if it failed. On a refetch the old content stays until the new one is ready.
+#[component]
+pub fn Loaded<T, F, V>(
+    /// The data.
+    resource: Resource<Result<T, AppError>>,
+    /// How to show it.
+    render: F,
+    /// The loading line, "Loading…" by default.
+    #[prop(optional)]
+    loading: Option<&'static str>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let loading = loading.unwrap_or("Loading…");
+    view! {
+        <Transition fallback=move || view! { <p class="loading" role="status">{loading}</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(v) => render(v).into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// Runs a save: shows "Saving…" in `status`, then "Saved." (and calls `on_ok`) or "Not saved: …"
+/// with each field's problem in `field_errors`.
+pub fn save<T, Fut>(
+    status: RwSignal<Option<String>>,
+    field_errors: Option<RwSignal<BTreeMap<String, String>>>,
+    request: Fut,
+    on_ok: impl FnOnce(T) + 'static,
+) where
+    T: 'static,
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+{
+    status.set(Some("Saving…".into()));
+    spawn_local(async move {
+        match request.await {
+            Ok(v) => {
+                status.set(Some("Saved.".into()));
+                if let Some(f) = field_errors {
+                    f.set(BTreeMap::new());
+                }
+                on_ok(v);
+            }
+            Err(e) => {
+                if let Some(f) = field_errors {
+                    f.set(e.fields());
+                }
+                status.set(Some(format!("Not saved: {}", error_text(&e))));
+            }
+        }
+    });
+}

@@ -1,0 +1,36 @@
+//! Wire types by feature: what the REST API, the server functions, the services in `ssr` and the
+//! browser exchange. Nothing here touches the database or the request; rules that need the model
+//! live beside the type (`ProfileInput::validate`) or in the domain crate.
+
+pub mod accounts;
+pub mod audit;
+pub mod evaluate;
+pub mod fleet;
+pub mod profiles;
+
+pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
+pub use audit::{AUDIT_ENTITIES, AuditEntry, AuditFilter};
+pub use evaluate::{EvaluateRequest, EvaluateResponse};
+pub use fleet::{Cluster, ClusterFilter, ClusterPage, Fleet, FleetCluster, FleetSite, ImportReport, Site};
+pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
+
+use serde::{Deserialize, Serialize};
+
+/// An update body: the entity's fields plus the `version` the client read, so a write made in
+/// between is refused (409) instead of silently overwritten. One shape for every editable entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Versioned<T> {
+    /// The new content.
+    #[serde(flatten)]
+    pub input: T,
+    /// The version read; required, but optional here so its absence is a clear 422.
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+impl<T> Versioned<T> {
+    /// Content with the version it was based on.
+    pub fn new(input: T, version: i32) -> Self {
+        Versioned { input, version: Some(version) }
+    }
+}

@@ -1,0 +1,105 @@
+//! Weight profiles and the studio's first load: wire types shared by the REST API, server
+//! functions and the browser.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::Me;
+use domain::{Context, Model, Tier, ValidationError, Weights};
+
+/// A saved, named weight set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Database id.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// Why these weights.
+    pub description: String,
+    /// Tier it is meant for.
+    pub tier: Option<Tier>,
+    /// Greenfield or brownfield.
+    pub context: Option<Context>,
+    /// Criterion key → percent.
+    pub weights: BTreeMap<String, f64>,
+    /// Row version for optimistic concurrency.
+    pub version: i32,
+    /// Last change, RFC 3339.
+    pub updated_at: String,
+    /// Who saved it last.
+    pub updated_by: String,
+}
+
+/// What a client sends to create or update a profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileInput {
+    /// Unique name, 1–80 characters.
+    pub name: String,
+    /// Optional description, up to 4000 characters.
+    #[serde(default)]
+    pub description: String,
+    /// Tier it is meant for.
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// Greenfield or brownfield.
+    #[serde(default)]
+    pub context: Option<Context>,
+    /// Criterion key → percent, summing to 100.
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// A validated profile input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidProfile {
+    /// Trimmed name.
+    pub name: String,
+    /// Trimmed description.
+    pub description: String,
+    /// Tier.
+    pub tier: Option<Tier>,
+    /// Context.
+    pub context: Option<Context>,
+    /// Weights aligned with the model's criteria.
+    pub weights: Weights,
+}
+
+impl ProfileInput {
+    /// Checks every field against the model; all problems are reported at once.
+    pub fn validate(&self, model: &Model) -> Result<ValidProfile, ValidationError> {
+        let mut err = ValidationError::default();
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            err.add("name", "give the profile a name");
+        } else if name.chars().count() > 80 {
+            err.add("name", "keep the name to 80 characters or fewer");
+        }
+        let description = self.description.trim().to_string();
+        if description.chars().count() > 4000 {
+            err.add("description", "keep the description to 4000 characters or fewer");
+        }
+        if self.context.is_some() && self.tier.is_none() {
+            err.add("context", "a greenfield/brownfield context needs a tier; set tier or drop context");
+        }
+        let weights = match Weights::from_percent_map(model, &self.weights) {
+            Ok(w) => w,
+            Err(e) => {
+                for (k, v) in e.fields {
+                    err.add(k, v);
+                }
+                Weights::default()
+            }
+        };
+        err.into_result(ValidProfile { name, description, tier: self.tier, context: self.context, weights })
+    }
+}
+
+/// Everything the what-if studio needs on first render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudioData {
+    /// Criteria, candidates, scores.
+    pub model: Model,
+    /// Saved profiles, default first.
+    pub profiles: Vec<Profile>,
+    /// Who is looking (decides whether save controls show; the server checks again).
+    pub me: Me,
+}

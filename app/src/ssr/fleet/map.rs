@@ -1,0 +1,126 @@
+//! Recommendations: each cluster's profile, gates and winner, and the fleet map built from them.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use sqlx::PgPool;
+
+use super::store;
+use crate::AppError;
+use crate::model::{ClusterFilter, Fleet, FleetCluster, FleetSite, Profile};
+use domain::fleet::{ClusterRecord, ProfileChoice, Recommendation, Recommender, SiteKind, pick_profile};
+use domain::{Catalog, Context, Model, Tier, Weights};
+
+/// The release catalog bundled with the domain crate, parsed once.
+pub fn catalog() -> Result<&'static Catalog, AppError> {
+    static CATALOG: OnceLock<Option<Catalog>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            domain::catalog::catalog()
+                .map_err(|e| tracing::error!(error = %e, "the bundled release catalog does not parse"))
+                .ok()
+        })
+        .as_ref()
+        .ok_or(AppError::Internal)
+}
+
+/// Today's date (UTC), for release lifecycles: the domain crate has no clock.
+pub fn today() -> domain::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Every profile with its weights, ready to recommend with.
+pub(super) struct Profiles {
+    pub list: Vec<Profile>,
+    weights: Vec<Weights>,
+    keys: Vec<(i64, Option<Tier>, Option<Context>)>,
+}
+
+pub(super) async fn profiles(pool: &PgPool, model: &Model) -> Result<Profiles, AppError> {
+    let list = crate::ssr::profiles::list_all(pool, model).await?;
+    let weights = list
+        .iter()
+        .map(|p| {
+            Weights::from_percent_map_unchecked(model, &p.weights)
+                .unwrap_or_else(|_| Weights(vec![0; model.criteria.len()]))
+        })
+        .collect();
+    let keys = list.iter().map(|p| (p.id, p.tier, p.context)).collect();
+    Ok(Profiles { list, weights, keys })
+}
+
+pub(super) fn recommend_with(
+    r: &Recommender<'_>,
+    ps: &Profiles,
+    c: &ClusterRecord,
+) -> Result<Recommendation, AppError> {
+    let id = pick_profile(&ps.keys, c.facts.tier, c.facts.context, c.profile_id).ok_or_else(|| {
+        AppError::field("profile_id", "no weight profile applies; create a default profile without a tier")
+    })?;
+    let i = ps
+        .list
+        .iter()
+        .position(|p| p.id == id)
+        .ok_or_else(|| AppError::field("profile_id", format!("no profile with id {id}")))?;
+    let choice = ProfileChoice { id, name: &ps.list[i].name, weights: &ps.weights[i] };
+    Ok(r.recommend(choice, c)?)
+}
+
+/// The recommendation for one cluster record.
+pub(super) async fn recommendation(
+    pool: &PgPool,
+    model: &Model,
+    c: &ClusterRecord,
+) -> Result<Recommendation, AppError> {
+    recommend_with(&Recommender::new(model, catalog()?, today()), &profiles(pool, model).await?, c)
+}
+
+/// Every site with its clusters' recommendations, and the tier × CNI summary.
+pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppError> {
+    let ps = profiles(pool, model).await?;
+    let recommender = Recommender::new(model, catalog()?, today());
+    let sites = store::sites(pool).await?;
+    let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
+    let mut by_site: BTreeMap<String, Vec<FleetCluster>> = BTreeMap::new();
+    let mut summary: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for c in clusters {
+        let rec = recommend_with(&recommender, &ps, &c.record)?;
+        let r = c.record;
+        let cni = r.decided_cni.clone().or_else(|| rec.winner.clone()).unwrap_or_else(|| "undecided".into());
+        *summary.entry(r.facts.tier.as_str().to_string()).or_default().entry(cni).or_default() += 1;
+        // Only gates on scored candidates count on the map: Flannel's permanent "no NetworkPolicy"
+        // knock-out would otherwise badge every cluster.
+        let relevant: Vec<&domain::Gate> =
+            rec.gates.iter().filter(|g| rec.results.iter().any(|o| o.candidate == g.candidate)).collect();
+        let knock_outs = relevant.iter().filter(|g| g.is_knock_out()).count();
+        by_site.entry(r.site).or_default().push(FleetCluster {
+            id: c.id,
+            name: r.name,
+            tier: r.facts.tier,
+            context: r.facts.context,
+            recommended: rec.winner.clone(),
+            decided: r.decided_cni,
+            knock_outs,
+            warnings: relevant.len() - knock_outs,
+            margin: rec.margin,
+            clear_winner: rec.clear_winner,
+            exception: rec.exception,
+        });
+    }
+    let sites = sites
+        .into_iter()
+        .map(|s| {
+            let region = match s.record.kind {
+                SiteKind::Region => Some(s.record.name.clone()),
+                SiteKind::Plant => s.record.region.clone(),
+            };
+            FleetSite {
+                clusters: by_site.remove(&s.record.name).unwrap_or_default(),
+                name: s.record.name,
+                kind: s.record.kind,
+                region,
+            }
+        })
+        .collect();
+    Ok(Fleet { sites, summary })
+}
