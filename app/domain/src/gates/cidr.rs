@@ -1,7 +1,9 @@
 //! Pod CIDR capacity: how many nodes a pod CIDR holds under each candidate's default IPAM.
 //!
 //! CNIs do not hand out pod addresses one by one from the cluster's pod CIDR: each node gets
-//! whole blocks, and a node that cannot get a block cannot start pods. The rule, per candidate:
+//! whole blocks, and a node that cannot get a block cannot start pods. The rule, per candidate,
+//! comes from its capability data ([`Ipam`] in `data/capabilities.json`: block prefixes, one block
+//! per node or as many as max pods need, and the IPAM in words); the bundled data says:
 //!
 //! | candidate | default IPAM | per node, IPv4 | per node, IPv6 |
 //! |---|---|---|---|
@@ -18,6 +20,8 @@
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+
+use super::capabilities::{BlocksPerNode, CandidateCapabilities, Ipam};
 
 /// How one candidate would spend a pod CIDR.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,41 +56,30 @@ impl CidrCapacity {
     }
 }
 
-/// The capacity of `net` for `candidate`; `None` for candidates not modelled.
-pub fn cidr_capacity(net: &IpNet, candidate: &str, max_pods: u32) -> Option<CidrCapacity> {
+/// The capacity of `net` for a candidate; `None` when its IPAM is not modelled.
+pub fn cidr_capacity(net: &IpNet, candidate: &CandidateCapabilities, max_pods: u32) -> Option<CidrCapacity> {
+    let ipam: &Ipam = candidate.ipam.as_ref()?;
     let v4 = matches!(net, IpNet::V4(_));
     let bits: u8 = if v4 { 32 } else { 128 };
     let pods = u128::from(max_pods.max(1));
-    let (ipam, fixed_prefix) = match (candidate, v4) {
-        ("cilium", true) => ("Cilium's cluster-pool IPAM gives each node one", 24),
-        ("cilium", false) => ("Cilium's cluster-pool IPAM gives each node one", 120),
-        ("calico", _) => ("", 0),
-        ("antrea" | "flannel", true) => ("Kubernetes node IPAM gives each node one", 24),
-        ("antrea" | "flannel", false) => ("Kubernetes node IPAM gives each node one", 64),
-        _ => return None,
+    let fixed_prefix = (if v4 { ipam.ipv4_block_prefix } else { ipam.ipv6_block_prefix }).min(bits);
+    let fixed = 1u128.checked_shl(u32::from(bits - fixed_prefix)).unwrap_or(u128::MAX);
+    let (block_prefix, blocks_per_node) = match ipam.blocks {
+        BlocksPerNode::EnoughForMaxPods => (fixed_prefix, u32::try_from(pods.div_ceil(fixed)).unwrap_or(u32::MAX)),
+        BlocksPerNode::OnePerNode if pods <= fixed => (fixed_prefix, 1),
+        BlocksPerNode::OnePerNode => (bits.saturating_sub(u8::try_from(ceil_log2(pods)).unwrap_or(bits)), 1),
     };
-    let (block_prefix, blocks_per_node, ipam) = if candidate == "calico" {
-        let prefix = if v4 { 26 } else { 122 };
-        let blocks = pods.div_ceil(64);
-        let words = format!(
-            "Calico hands out /{prefix} blocks of 64 addresses, and a node with up to {max_pods} \
-             pods takes {blocks} of them"
-        );
-        (prefix, u32::try_from(blocks).unwrap_or(u32::MAX), words)
-    } else {
-        let fixed = 1u128 << (bits - fixed_prefix);
-        let prefix = if pods <= fixed {
-            fixed_prefix
-        } else {
-            bits.saturating_sub(u8::try_from(ceil_log2(pods)).unwrap_or(bits))
-        };
-        (prefix, 1, format!("{ipam} /{prefix}"))
-    };
+    let words = ipam
+        .describe
+        .replace("{prefix}", &block_prefix.to_string())
+        .replace("{block_addresses}", &fixed.to_string())
+        .replace("{max_pods}", &max_pods.to_string())
+        .replace("{blocks}", &blocks_per_node.to_string());
     let block = 1u128.checked_shl(u32::from(bits - block_prefix)).unwrap_or(u128::MAX);
     let per_node = block.saturating_mul(u128::from(blocks_per_node));
     let addresses = 1u128.checked_shl(u32::from(bits - net.prefix_len())).unwrap_or(u128::MAX);
     Some(CidrCapacity {
-        candidate: candidate.to_string(),
+        candidate: candidate.key.clone(),
         cidr: net.to_string(),
         ipv4: v4,
         addresses,
@@ -94,7 +87,7 @@ pub fn cidr_capacity(net: &IpNet, candidate: &str, max_pods: u32) -> Option<Cidr
         blocks_per_node,
         per_node,
         max_nodes: addresses / per_node,
-        ipam,
+        ipam: words,
     })
 }
 
@@ -121,9 +114,15 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use crate::catalog::catalog;
 
     fn net(s: &str) -> IpNet {
         s.parse().unwrap()
+    }
+
+    /// [`super::cidr_capacity`] with the bundled capabilities of the candidate named by key.
+    fn cidr_capacity(net: &IpNet, candidate: &str, max_pods: u32) -> Option<CidrCapacity> {
+        super::cidr_capacity(net, catalog().unwrap().capabilities_of(candidate)?, max_pods)
     }
 
     #[test]

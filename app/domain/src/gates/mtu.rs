@@ -11,12 +11,16 @@
 //!   the largest overhead, not the sum.
 //! - Other candidates are not modelled: no plan.
 //!
-//! Overheads come from the catalog (`mtu_overhead_bytes`). The IP families come from `pod_cidr`
-//! (IPv4 when absent or unreadable; that field's errors are reported by the gates).
+//! All of this is capability data ([`MtuModel`] in `data/capabilities.json`): the tunnels with
+//! their overheads and the pod IP family each is the default for, the WireGuard overhead per
+//! family, whether the overheads add up or the largest counts, and whether a BGP fabric replaces
+//! the tunnel. The IP families come from `pod_cidr` (IPv4 when absent or unreadable; that field's
+//! errors are reported by the gates).
 
 use serde::{Deserialize, Serialize};
 
 use super::ClusterFacts;
+use super::capabilities::{CandidateCapabilities, MtuModel, PodFamily};
 use crate::catalog::Catalog;
 
 /// A tunnel a CNI wraps pod packets in.
@@ -80,45 +84,42 @@ impl MtuPlan {
 
 /// The pod MTU plan of `candidate` on this cluster; `None` for candidates not modelled.
 pub fn mtu_plan(facts: &ClusterFacts, catalog: &Catalog, candidate: &str) -> Option<MtuPlan> {
-    let o = &catalog.mtu_overhead_bytes;
+    catalog.capabilities_of(candidate).and_then(|caps| plan(facts, caps))
+}
+
+/// The pod MTU plan of a candidate from its capabilities; `None` when its MTU is not modelled.
+pub(super) fn plan(facts: &ClusterFacts, caps: &CandidateCapabilities) -> Option<MtuPlan> {
+    let model: &MtuModel = caps.mtu.as_ref()?;
     let (v4, v6) = families(facts);
-    let wireguard = facts.wan_uplink;
-    let (encapsulation, overhead, stacked) = match candidate {
-        "cilium" => {
-            let wg = if wireguard { o.wireguard_cilium } else { 0 };
-            (vec![Encapsulation::Vxlan], o.vxlan_ipv4 + wg, true)
-        }
-        "calico" => {
-            let mut encap = Vec::new();
-            let mut overheads = Vec::new();
-            if !facts.bgp_fabric.is_present() {
-                if v4 {
-                    encap.push(Encapsulation::Ipip);
-                    overheads.push(o.ipip);
+    let native = model.native_with_bgp_fabric && facts.bgp_fabric.is_present();
+    let tunnels: Vec<_> = model
+        .encapsulations
+        .iter()
+        .filter(|e| {
+            !native
+                && match e.default_for {
+                    Some(PodFamily::Any) => true,
+                    Some(PodFamily::Ipv4) => v4,
+                    Some(PodFamily::Ipv6) => v6,
+                    None => false,
                 }
-                if v6 {
-                    encap.push(Encapsulation::VxlanIpv6);
-                    overheads.push(o.vxlan_ipv6);
-                }
-            }
-            if wireguard {
-                if v4 {
-                    overheads.push(o.wireguard_calico_ipv4);
-                }
-                if v6 {
-                    overheads.push(o.wireguard_calico_ipv6);
-                }
-            }
-            (encap, overheads.into_iter().max().unwrap_or(0), false)
-        }
-        _ => return None,
+        })
+        .collect();
+    let wireguard = facts.wan_uplink && model.wireguard.is_some();
+    let encrypted: Vec<u32> = match model.wireguard {
+        Some(w) if wireguard => [v4.then_some(w.ipv4), v6.then_some(w.ipv6)].into_iter().flatten().collect(),
+        _ => Vec::new(),
     };
+    let tunnel = tunnels.iter().map(|e| e.overhead).max().unwrap_or(0);
+    let encryption = encrypted.iter().copied().max().unwrap_or(0);
+    // One tunnel per path either way; WireGuard either wraps it or replaces it.
+    let overhead = if model.overheads_add_up { tunnel.saturating_add(encryption) } else { tunnel.max(encryption) };
     let underlay_mtu = facts.underlay_mtu_or_default();
     Some(MtuPlan {
-        candidate: candidate.to_string(),
-        encapsulation,
+        candidate: caps.key.clone(),
+        encapsulation: tunnels.iter().map(|e| e.encapsulation).collect(),
         wireguard,
-        stacked,
+        stacked: model.overheads_add_up,
         overhead,
         underlay_mtu,
         pod_mtu: underlay_mtu.saturating_sub(overhead),

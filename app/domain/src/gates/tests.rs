@@ -328,7 +328,7 @@ fn flannel_is_knocked_out_whatever_the_facts() {
 #[test]
 fn gates_come_per_candidate_with_knock_outs_first() {
     let g = gates(&ClusterFacts { pod_cidr: Some("10.0.0.1/32".into()), ..cell("5.4") });
-    for cand in GATED_CANDIDATES {
+    for cand in cat().capabilities.iter().map(|c| c.key.as_str()) {
         let sev: Vec<Severity> = g.iter().filter(|x| x.candidate == cand).map(|x| x.severity).collect();
         let mut sorted = sev.clone();
         sorted.sort();
@@ -361,4 +361,13 @@ fn every_message_is_a_full_sentence_without_debug_formatting() {
         assert!(!gate.message.contains("Some("), "{}", gate.message);
         assert!(!gate.message.contains("  "), "{}", gate.message);
     }
+}
+
+#[test]
+fn only_candidates_with_capability_data_are_gated() {
+    let mut c = cat();
+    c.capabilities.retain(|caps| caps.key != "flannel");
+    let g = evaluate_gates(&ClusterFacts { pod_cidr: Some("10.0.0.1/32".into()), ..plant() }, &c, today()).unwrap();
+    assert!(g.iter().all(|g| g.candidate != "flannel"), "{g:#?}");
+    assert!(!codes_for(&g, "antrea").is_empty(), "the others keep their gates");
 }
