@@ -28,7 +28,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let rec = Recommender::new(&model, &cat, today);
             for cluster in &fleet.clusters {
-                let id = pick_profile(&keys, cluster.tier, cluster.context, cluster.profile_id).unwrap();
+                let id = pick_profile(&keys, cluster.facts.tier, cluster.facts.context, cluster.profile_id).unwrap();
                 let i = id as usize;
                 let p = ProfileChoice { id, name: &r.profiles[i].name, weights: &weights[i] };
                 black_box(rec.recommend(p, cluster).unwrap());

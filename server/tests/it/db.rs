@@ -52,13 +52,19 @@ async fn a_new_reference_adds_new_keys_and_never_overwrites_edited_rows(pool: Pg
         name: "Supply-chain provenance".into(),
         why: "Signed images and SBOMs for the agent.".into(),
     });
+    for p in &mut next.profiles {
+        p.weights.insert("supply_chain".into(), 0.0);
+    }
     for c in next.criteria.iter_mut().filter(|c| c.key == "governance" || c.key == "encryption") {
         c.why = format!("{} (revised)", c.why);
     }
     let json = serde_json::to_string(&next).unwrap();
     let done = seed::reconcile(&pool, &next, &json).await.unwrap();
     assert_eq!(done.added, ["criterion:supply_chain"]);
-    assert_eq!(done.updated, ["criterion:encryption"]);
+    let criteria_updated: Vec<&String> = done.updated.iter().filter(|k| k.starts_with("criterion:")).collect();
+    assert_eq!(criteria_updated, ["criterion:encryption"]);
+    // Unedited reference profiles take the new criterion (at 0 %) with the new release.
+    assert!(done.updated.contains(&"profile:Industrial ADR 2026".to_string()), "{done:?}");
     assert_eq!(done.kept, ["criterion:governance"]);
     let model = db::load_model(&pool).await.unwrap();
     assert_eq!(model.criteria.len(), 10);
