@@ -166,3 +166,60 @@ async fn sites_are_created_once_with_field_errors_for_bad_input(pool: PgPool) {
     .await;
     assert!(e["fields"]["region"].as_str().unwrap().contains("Atlantis"), "{e}");
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn concurrent_creates_of_one_name_give_one_201_and_the_rest_409(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let site = json!({"name": "plant-race", "kind": "plant", "region": "EMEA"});
+    let cluster = json!({"name": "cell-race-01", "site": "plant-race", "tier": "cell", "decided_cni": "calico"});
+    for (path, body) in [("/api/v1/sites", &site), ("/api/v1/clusters", &cluster)] {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let (client, url, body) = (app.client.clone(), format!("{}{path}", app.base), body.clone());
+            set.spawn(async move { client.post(url).json(&body).send().await.unwrap().status().as_u16() });
+        }
+        let statuses = set.join_all().await;
+        let created = statuses.iter().filter(|s| **s == 201).count();
+        let conflicts = statuses.iter().filter(|s| **s == 409).count();
+        assert_eq!((created, conflicts), (1, 7), "{path}: {statuses:?}");
+    }
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity = 'cluster' AND action = 'create'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "only the create that happened is audited");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn renaming_a_cluster_to_a_taken_name_is_a_conflict(pool: PgPool) {
+    let app = with_demo(pool).await;
+    let a = first_cluster(&app, "tier=cell").await;
+    let mut body = a.clone();
+    body["name"] = json!("plant-leipzig");
+    let e = error_of(app.put_json(&format!("/api/v1/clusters/{}", a["id"]), &body).await, 409).await;
+    assert!(e["message"].as_str().unwrap().contains("plant-leipzig"), "{e}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_audit_filter_finds_every_entity_kind(pool: PgPool) {
+    let app = with_demo(pool).await;
+    // One change of every kind the log records.
+    let p: Value = app.get("/api/v1/profiles").await.json().await.unwrap();
+    let mut profile = p[0].clone();
+    profile["description"] = json!("audited");
+    assert_eq!(app.put_json(&format!("/api/v1/profiles/{}", profile["id"]), &profile).await.status(), 200);
+    assert_eq!(app.post_json("/api/v1/sites", &json!({"name": "plant-audit", "kind": "plant"})).await.status(), 201);
+    let c = first_cluster(&app, "tier=cell").await;
+    assert_eq!(app.delete(&format!("/api/v1/clusters/{}", c["id"])).await.status(), 204);
+    assert_eq!(app.post_json("/api/v1/tokens", &json!({"name": "ci", "scope": "read"})).await.status(), 201);
+    let admin = app.signed_in(app::model::Role::Admin).await;
+    let new_user =
+        json!({"email": "new@test", "display_name": "New", "role": "viewer", "password": "a long enough passphrase"});
+    assert_eq!(admin.post(format!("{}/api/v1/users", app.base)).json(&new_user).send().await.unwrap().status(), 201);
+    for entity in app::model::AUDIT_ENTITIES {
+        let list: Value = app.get(&format!("/api/v1/audit?entity={entity}")).await.json().await.unwrap();
+        let list = list.as_array().unwrap();
+        assert!(!list.is_empty(), "no audit entry for {entity}");
+        assert!(list.iter().all(|e| e["entity"] == entity), "{entity}: {list:?}");
+    }
+}
