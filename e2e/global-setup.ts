@@ -16,6 +16,8 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
   const admin = await request.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL } });
   const login = await admin.post('/api/v1/session', { data: { email: adminEmail, password: adminPassword } });
   if (login.status() !== 204) throw new Error(`admin sign-in failed: ${login.status()} ${await login.text()}`);
+  // The admin's own signed-in state, for the admin pages' accessibility check.
+  await admin.storageState({ path: '.auth/admin.json' });
   for (const [name, a] of Object.entries(ACCOUNTS)) {
     const r = await admin.post('/api/v1/users', {
       data: { email: a.email, display_name: `E2E ${name}`, role: a.role, password: a.password },
