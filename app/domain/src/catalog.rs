@@ -3,9 +3,9 @@
 //! footprints, and each candidate's capabilities ([`CandidateCapabilities`]).
 //!
 //! The bundled copies come from `../shared/data/` (`cni-release-matrix.json`,
-//! `kernel-features.json`, byte-identical) and `data/capabilities.json`; the server loads them on
-//! first start and an admin may update them, so [`Catalog::from_json`] and [`Catalog::from_data`]
-//! accept edited files and the typed catalog (de)serialises.
+//! `kernel-features.json`, byte-identical) and `data/capabilities.json`, compiled into the binary.
+//! [`Catalog::from_json`] and [`Catalog::from_data`] build a catalog from other files (tests, and
+//! later an admin import into PostgreSQL), and the typed catalog (de)serialises.
 //!
 //! **Calico on RHEL 8.** Calico's documentation (3.29 and later) asks for "Linux kernel 5.10 or
 //! later" and in the same list names "RHEL 8 or later" as known to work, so the catalog gives the

@@ -84,3 +84,39 @@ pub fn save<T, Fut>(
         }
     });
 }
+
+/// A labelled `<select>` of a GET filter form: "any" first, then `options` as (value, label), the
+/// one equal to `current` selected.
+#[component]
+pub fn FilterSelect(
+    /// Element id (the label points at it).
+    id: &'static str,
+    /// Query parameter name.
+    name: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// (value, label) pairs after "any".
+    options: Vec<(String, String)>,
+    /// The current value from the query.
+    #[prop(into)]
+    current: Signal<String>,
+) -> impl IntoView {
+    let any = (String::new(), "any".to_string());
+    view! {
+        <label for=id>{label}</label>
+        <select id=id name=name>
+            {std::iter::once(any)
+                .chain(options)
+                .map(|(value, text)| {
+                    let this = value.clone();
+                    view! { <option value=value selected=move || current.get() == this>{text}</option> }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+/// `(s, s)` pairs for [`FilterSelect`] whose values are their own labels.
+pub fn same_pairs<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<(String, String)> {
+    values.into_iter().map(|v| (v.to_string(), v.to_string())).collect()
+}

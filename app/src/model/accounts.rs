@@ -46,7 +46,7 @@ pub struct Me {
     pub email: String,
     /// Name shown in the UI.
     pub display_name: String,
-    /// Role.
+    /// What they may do.
     pub role: Role,
 }
 
@@ -59,7 +59,7 @@ pub struct User {
     pub email: String,
     /// Name shown in the UI.
     pub display_name: String,
-    /// Role.
+    /// What they may do.
     pub role: Role,
     /// A disabled user cannot sign in and has no sessions.
     pub disabled: bool,
@@ -74,7 +74,7 @@ pub struct NewUser {
     pub email: String,
     /// Name shown in the UI.
     pub display_name: String,
-    /// Role.
+    /// What they may do.
     pub role: Role,
     /// Initial password.
     pub password: String,
@@ -126,7 +126,7 @@ pub struct Token {
 /// `POST /api/v1/tokens`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewToken {
-    /// Label.
+    /// Label, e.g. "argo-cd plant 7".
     pub name: String,
     /// Read or write.
     pub scope: Scope,

@@ -9,7 +9,7 @@ pub struct AuditEntry {
     pub id: i64,
     /// When, RFC 3339.
     pub at: String,
-    /// Who.
+    /// The user (and token) that made the change, or `switchyard` for the system.
     pub actor: String,
     /// What kind of thing (`profile`, `user`, `token`).
     pub entity: String,

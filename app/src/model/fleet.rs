@@ -32,7 +32,7 @@ pub struct Cluster {
 /// Filters of the cluster list (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterFilter {
-    /// Tier.
+    /// Cell, plant, regional or cloud.
     #[serde(default)]
     pub tier: Option<Tier>,
     /// Decided CNI.
@@ -61,9 +61,9 @@ pub struct ImportReport {
 pub struct FleetCluster {
     /// Database id.
     pub id: i64,
-    /// Name.
+    /// Cluster name.
     pub name: String,
-    /// Tier.
+    /// Cell, plant, regional or cloud.
     pub tier: Tier,
     /// Greenfield or brownfield.
     pub context: Option<Context>,
@@ -86,7 +86,7 @@ pub struct FleetCluster {
 /// One site on the fleet map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FleetSite {
-    /// Name.
+    /// Site name.
     pub name: String,
     /// Plant or region.
     pub kind: domain::fleet::SiteKind,

@@ -55,9 +55,9 @@ pub struct ValidProfile {
     pub name: String,
     /// Trimmed description.
     pub description: String,
-    /// Tier.
+    /// Tier it is meant for, if any.
     pub tier: Option<Tier>,
-    /// Context.
+    /// Greenfield or brownfield, if it matters.
     pub context: Option<Context>,
     /// Weights aligned with the model's criteria.
     pub weights: Weights,

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::list_audit;
-use crate::components::Loaded;
+use crate::components::{FilterSelect, Loaded, same_pairs};
 use crate::model::{AUDIT_ENTITIES, AuditEntry, AuditFilter};
 
 /// `/audit`.
@@ -35,16 +35,7 @@ pub fn Audit() -> impl IntoView {
             <h1>"Audit log"</h1>
             <p class="lede">"Every change, written in the same transaction as the change itself. The database refuses to alter or delete entries."</p>
             <form method="get" class="filters">
-                <label for="f-entity">"Entity"</label>
-                <select id="f-entity" name="entity">
-                    {std::iter::once("")
-                        .chain(AUDIT_ENTITIES)
-                        .map(|e| {
-                            let label = if e.is_empty() { "any" } else { e };
-                            view! { <option value=e selected=move || value("entity") == e>{label}</option> }
-                        })
-                        .collect_view()}
-                </select>
+                <FilterSelect id="f-entity" name="entity" label="Entity" options=same_pairs(AUDIT_ENTITIES) current=Signal::derive(move || value("entity")) />
                 <label for="f-actor">"Who"</label>
                 <input id="f-actor" name="actor" type="text" value=move || value("actor") placeholder="email contains…" />
                 <label for="f-since">"From"</label>

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::fleet::{load_cluster, load_clusters, save_cluster};
 use crate::charts::contribution_svg;
-use crate::components::{Loaded, save};
+use crate::components::{FilterSelect, Loaded, same_pairs, save};
 use crate::model::{Cluster, ClusterFilter, ClusterPage, Role, Versioned};
 use domain::fleet::ClusterRecord;
 use domain::{BgpFabric, Severity, Tier, Weights, evaluate};
@@ -29,10 +29,7 @@ pub fn ClusterList() -> impl IntoView {
         <section class="panel">
             <h1>"Clusters"</h1>
             <form method="get" class="filters">
-                <label for="c-tier">"Tier"</label>
-                <select id="c-tier" name="tier">
-                    {std::iter::once("").chain(Tier::ALL.map(Tier::as_str)).map(|t| view! { <option value=t selected=move || value("tier") == t>{if t.is_empty() { "any" } else { t }}</option> }).collect_view()}
-                </select>
+                <FilterSelect id="c-tier" name="tier" label="Tier" options=same_pairs(Tier::ALL.map(Tier::as_str)) current=Signal::derive(move || value("tier")) />
                 <label for="c-cni">"Decided CNI"</label>
                 <input id="c-cni" name="cni" type="text" value=move || value("cni") placeholder="cilium, calico…" />
                 <label for="c-site">"Site"</label>

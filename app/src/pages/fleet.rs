@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::api::fleet::load_fleet;
 use crate::charts::{cni_colour, tier_cni_svg};
-use crate::components::Loaded;
+use crate::components::{FilterSelect, Loaded, same_pairs};
 use crate::model::{Fleet, FleetCluster, FleetSite};
 use domain::{Context, Tier};
 
@@ -51,21 +51,6 @@ pub fn FleetMap() -> impl IntoView {
         })
     };
     let value = move |k: &'static str| query.with(|m| m.get(k).unwrap_or_default());
-    let select = move |id: &'static str, label: &'static str, options: Vec<(String, String)>| {
-        let any = (String::new(), "any".to_string());
-        view! {
-            <label for=format!("f-{id}")>{label}</label>
-            <select id=format!("f-{id}") name=id>
-                {std::iter::once(any)
-                    .chain(options)
-                    .map(|(v, l)| {
-                        let selected = v.clone();
-                        view! { <option value=v selected=move || value(id) == selected>{l}</option> }
-                    })
-                    .collect_view()}
-            </select>
-        }
-    };
     view! {
         <section class="panel">
             <h1>"Fleet decision map"</h1>
@@ -74,9 +59,8 @@ pub fn FleetMap() -> impl IntoView {
             </p>
             <Loaded resource=data loading="Loading the fleet…" render={move |fleet: Fleet| {
                 let q = q();
-                let pairs = |xs: Vec<&str>| xs.into_iter().map(|x| (x.to_string(), x.to_string())).collect::<Vec<_>>();
-                let tiers = pairs(Tier::ALL.iter().map(|t| t.as_str()).collect());
-                let contexts = pairs(Context::ALL.iter().map(|c| c.as_str()).collect());
+                let tiers = same_pairs(Tier::ALL.map(Tier::as_str));
+                let contexts = same_pairs(Context::ALL.map(Context::as_str));
                 // The CNIs the fleet actually has, decided or recommended, "undecided" included.
                 let mut cnis: Vec<String> = fleet.summary.values().flat_map(|m| m.keys().cloned()).collect();
                 cnis.sort();
@@ -104,10 +88,10 @@ pub fn FleetMap() -> impl IntoView {
                 }
                 view! {
                     <form method="get" class="filters" data-testid="fleet-filters">
-                        {select("tier", "Tier", tiers)}
-                        {select("context", "Context", contexts)}
-                        {select("cni", "CNI", pairs(cnis.iter().map(String::as_str).collect()))}
-                        {select("status", "Status", statuses)}
+                        <FilterSelect id="f-tier" name="tier" label="Tier" options=tiers current=Signal::derive(move || value("tier")) />
+                        <FilterSelect id="f-context" name="context" label="Context" options=contexts current=Signal::derive(move || value("context")) />
+                        <FilterSelect id="f-cni" name="cni" label="CNI" options=same_pairs(cnis.iter().map(String::as_str)) current=Signal::derive(move || value("cni")) />
+                        <FilterSelect id="f-status" name="status" label="Status" options=statuses current=Signal::derive(move || value("status")) />
                         <input type="hidden" name="site" value=move || value("site") />
                         <button type="submit">"Apply"</button>
                         <a href="/fleet">"Clear"</a>

@@ -81,11 +81,11 @@ pub enum Via {
 pub struct Principal {
     /// User id.
     pub user_id: i64,
-    /// Email.
+    /// Email, lower case.
     pub email: String,
     /// Display name.
     pub display_name: String,
-    /// Role.
+    /// What they may do.
     pub role: Role,
     /// Cookie or token.
     pub via: Via,
