@@ -36,7 +36,10 @@ pub async fn load_model(pool: &PgPool) -> Result<Model, AppError> {
     })
 }
 
-/// True when the database can answer a query.
+/// True when the database answers a query within two seconds. While the database is down the
+/// pool keeps retrying the connection for its whole acquire timeout (30 s); a health check has to
+/// answer before the prober gives up, so it stops waiting much sooner.
 pub async fn ping(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok()
+    let query = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool);
+    matches!(tokio::time::timeout(std::time::Duration::from_secs(2), query).await, Ok(Ok(_)))
 }

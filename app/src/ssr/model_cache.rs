@@ -54,6 +54,11 @@ impl ModelCache {
         }
     }
 
+    /// True while change notifications arrive, i.e. while the cache is used.
+    pub fn is_listening(&self) -> bool {
+        self.listening.load(Ordering::Acquire)
+    }
+
     fn set_listening(&self, on: bool) {
         self.invalidate();
         self.listening.store(on, Ordering::Release);
@@ -64,6 +69,10 @@ impl ModelCache {
         loop {
             match PgListener::connect_with(&pool).await {
                 Ok(mut listener) => {
+                    // By default a lost connection is re-established (up to the pool's acquire
+                    // timeout) before `try_recv` reports it, and the cache would be trusted while
+                    // notifications go missing; report the loss at once instead.
+                    listener.eager_reconnect(false);
                     if listener.listen(CHANNEL).await.is_ok() {
                         self.set_listening(true);
                         // `try_recv` yields `None` when the connection dropped: anything may

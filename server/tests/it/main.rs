@@ -8,3 +8,4 @@ mod db;
 mod fleet;
 mod helpers;
 mod http;
+mod restart;
