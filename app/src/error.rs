@@ -20,6 +20,10 @@ pub enum AppError {
     /// Too many failed sign-ins; retry after this many seconds.
     #[error("too many failed sign-ins; wait {0} seconds and try again")]
     Throttled(i64),
+    /// The server is saturated (e.g. every password-hashing slot is taken and the queue is
+    /// full); retry after this many seconds.
+    #[error("the server is busy; wait {0} seconds and try again")]
+    Busy(i64),
     /// Signed in without the needed role.
     #[error("your role does not allow this")]
     Forbidden,
@@ -29,9 +33,13 @@ pub enum AppError {
          API token (Authorization: Bearer)"
     )]
     Csrf,
-    /// The request body could not be read (malformed JSON, wrong types).
+    /// The request could not be read (malformed JSON or query string, wrong types, undecodable
+    /// server-function arguments).
     #[error("{0}")]
     BadRequest(String),
+    /// The request body is over the size this route accepts; the message says the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// Input that was read but is wrong; `fields` names each field and how to fix it.
     #[error("{message}")]
     Validation {
@@ -63,8 +71,10 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Unauthorized | AppError::BadCredentials => 401,
             AppError::Throttled(_) => 429,
+            AppError::Busy(_) => 503,
             AppError::Forbidden | AppError::Csrf => 403,
             AppError::BadRequest(_) => 400,
+            AppError::PayloadTooLarge(_) => 413,
             AppError::Validation { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::Internal | AppError::ServerFn(_) => 500,
@@ -78,9 +88,11 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::BadCredentials => "bad_credentials",
             AppError::Throttled(_) => "throttled",
+            AppError::Busy(_) => "busy",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
             AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Validation { .. } => "validation",
             AppError::Conflict { .. } => "conflict",
             AppError::Internal | AppError::ServerFn(_) => "internal",
@@ -134,8 +146,34 @@ impl From<ValidationError> for AppError {
 impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
+    /// Arguments that do not decode are the caller's mistake (400), not a server failure (500);
+    /// a body cut off by the body limit is a 413. Everything else stays a transport failure.
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        AppError::ServerFn(value.to_string())
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        // On the server `Deserialization` means the request body could not be read (the caller's
+        // fault); in the browser it means the server's answer could not be read, which is a
+        // transport failure the page kit words as such.
+        let caller_sent_it = cfg!(feature = "ssr");
+        match value {
+            // server_fn reports a body over axum's `DefaultBodyLimit` only as this text (the
+            // `LengthLimitError` is stringified before it reaches us).
+            E::Args(detail) | E::Deserialization(detail)
+                if caller_sent_it && detail.contains("length limit exceeded") =>
+            {
+                AppError::PayloadTooLarge("the request body is larger than this server accepts; send less data".into())
+            }
+            E::Args(detail) => AppError::BadRequest(format!(
+                "the server function's arguments could not be read ({detail}); send every argument with the name and \
+                 type the function declares"
+            )),
+            E::Deserialization(detail) if caller_sent_it => AppError::BadRequest(format!(
+                "the request body could not be read ({detail}); send the arguments as UTF-8 form data or JSON"
+            )),
+            E::MissingArg(name) => {
+                AppError::BadRequest(format!("the server function's argument '{name}' is missing; send it"))
+            }
+            other => AppError::ServerFn(other.to_string()),
+        }
     }
 }
 
@@ -190,7 +228,7 @@ mod ssr {
                 error["current"] = current.clone();
             }
             let mut resp = (status, Json(serde_json::json!({ "error": error }))).into_response();
-            if let AppError::Throttled(secs) = self
+            if let AppError::Throttled(secs) | AppError::Busy(secs) = self
                 && let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string())
             {
                 resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);

@@ -55,8 +55,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             }
             Err(e) => return e.into_response(),
         }
-    } else if let Some(cookie) =
-        req.headers().get(COOKIE).and_then(|v| v.to_str().ok()).and_then(session_from_cookie_header)
+    } else if let Some(cookie) = req
+        .headers()
+        .get(COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| session_from_cookie_header(h, state.auth.session))
     {
         match resolve_session(&state.pool, &cookie, state.auth.session).await {
             Ok(p) => p,

@@ -41,9 +41,19 @@ pub struct Config {
     #[arg(long, env = "SWITCHYARD_ORIGINS", value_delimiter = ',')]
     pub origins: Vec<String>,
 
+    /// Reverse proxies (addresses or CIDRs, comma-separated) whose `Forwarded` /
+    /// `X-Forwarded-For` headers name the client; from anyone else those headers are ignored.
+    #[arg(long, env = "SWITCHYARD_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     #[arg(long, env = "SWITCHYARD_SECURE_COOKIE", default_value_t = false)]
     pub secure_cookie: bool,
+
+    /// Largest body of `POST /api/v1/clusters/import`, in MiB (every other route takes 1 MiB).
+    /// A 10,000-cluster YAML export is a few MiB.
+    #[arg(long, env = "SWITCHYARD_IMPORT_LIMIT_MIB", default_value_t = 32)]
+    pub import_limit_mib: usize,
 
     /// Minutes without a request after which a session ends.
     #[arg(long, env = "SWITCHYARD_SESSION_IDLE_MINUTES", default_value_t = 480)]

@@ -1,8 +1,7 @@
 //! Fleet API: sites, clusters, import/export, recommendations and the fleet map data. Each
 //! handler is an adapter over one service in `app::ssr::fleet`.
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,14 +15,21 @@ use app::ssr::fleet::{self, Format};
 use app::ssr::{AppState, Ctx};
 use domain::fleet::{ClusterRecord, Recommendation, SiteRecord};
 
-use crate::routes::{ApiJson, created, download, parse_id};
+use crate::routes::{ApiBytes, ApiJson, ApiQuery, BodyLimit, created, download, parse_id};
 
-/// The fleet routes.
-pub fn routes() -> Router<AppState> {
+/// The fleet routes; an import may be up to `import_limit` bytes (a 10,000-cluster YAML export is
+/// several MiB, far over the 1 MiB every other route accepts).
+pub fn routes(import_limit: usize) -> Router<AppState> {
+    let hint = "split the file, or raise SWITCHYARD_IMPORT_LIMIT_MIB on the server";
+    // Its own router so the larger limit (set after the router-wide one, so it wins) covers only it.
+    let import_route = Router::new()
+        .route("/api/v1/clusters/import", post(import))
+        .layer(axum::extract::DefaultBodyLimit::max(import_limit))
+        .layer(axum::Extension(BodyLimit { bytes: import_limit, hint }));
     Router::new()
         .route("/api/v1/sites", get(list_sites).post(create_site))
         .route("/api/v1/clusters", get(list_clusters).post(create_cluster))
-        .route("/api/v1/clusters/import", post(import))
+        .merge(import_route)
         .route("/api/v1/clusters/export", get(export))
         .route("/api/v1/clusters/{id}", get(get_cluster).put(update_cluster).delete(delete_cluster))
         .route("/api/v1/clusters/{id}/recommendation", get(recommendation))
@@ -55,7 +61,7 @@ impl FilterQuery {
     }
 }
 
-async fn list_clusters(ctx: Ctx, Query(q): Query<FilterQuery>) -> ApiResult<Json<Vec<Cluster>>> {
+async fn list_clusters(ctx: Ctx, ApiQuery(q): ApiQuery<FilterQuery>) -> ApiResult<Json<Vec<Cluster>>> {
     Ok(Json(fleet::list_clusters(&ctx, &q.filter()?).await?))
 }
 
@@ -93,11 +99,23 @@ struct ImportQuery {
     dry_run: Option<bool>,
 }
 
-async fn import(ctx: Ctx, Query(q): Query<ImportQuery>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+async fn import(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    headers: HeaderMap,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<Response> {
     let text = std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("the file is not UTF-8 text".into()))?;
     let format = Format::from_content_type(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or(""))?;
     let report = fleet::import(&ctx, text, format, q.dry_run.unwrap_or(false)).await?;
-    let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    // A row refused because the fleet changed since the export is a conflict; bad rows are 422.
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else if report.errors.iter().any(|e| e.conflict) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok((status, Json(report)).into_response())
 }
 
@@ -106,7 +124,7 @@ struct ExportQuery {
     format: Option<String>,
 }
 
-async fn export(ctx: Ctx, Query(q): Query<ExportQuery>) -> ApiResult<Response> {
+async fn export(ctx: Ctx, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<Response> {
     let (body, content_type, ext) = fleet::export(&ctx, Format::from_query(q.format.as_deref())?).await?;
     Ok(download(body, content_type, &format!("switchyard-fleet.{ext}")))
 }

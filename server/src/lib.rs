@@ -5,6 +5,7 @@ mod auth;
 pub mod config;
 mod fleet_routes;
 mod routes;
+mod security;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -18,6 +19,7 @@ use tower_http::trace::TraceLayer;
 
 use app::app::{App, shell};
 pub use app::ssr::{AppState, AuthConfig};
+pub use security::HttpLimits;
 
 /// Every migration in `migrations/`, applied at start-up and by `#[sqlx::test]`.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -63,28 +65,45 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
         .build()
 }
 
-/// The whole application: REST API, server functions, pages and static files.
+/// The whole application with the default body limits.
 pub fn router(state: AppState) -> Router {
+    router_with(state, HttpLimits::default())
+}
+
+/// The whole application: REST API, server functions, pages and static files, with body limits
+/// and security headers on every response.
+pub fn router_with(state: AppState, limits: HttpLimits) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    // Server functions and pages find the state here; `app::ssr::ctx()` builds their `Ctx`.
+    // Server functions and pages find the state here; `app::ssr::ctx()` builds their `Ctx`. A page
+    // also gets the Content-Security-Policy allowing its inline scripts' nonce.
     let shared = state.clone();
-    let context = move || provide_context(shared.clone());
-    Router::new()
-        .merge(fleet_routes::routes())
+    let context = move || {
+        provide_context(shared.clone());
+        security::page_csp();
+    };
+    let https = state.auth.session.secure_cookie;
+    let app = Router::new()
+        .merge(fleet_routes::routes(limits.import))
         .merge(routes::api())
-        .leptos_routes_with_context(&state, routes, context, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    security::harden(app, limits, https)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves with the default body limits until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+    serve_with(listener, state, HttpLimits::default()).await
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve_with(listener: TcpListener, state: AppState, limits: HttpLimits) -> anyhow::Result<()> {
     tokio::spawn(state.model.clone().listen(state.pool.clone()));
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router_with(state, limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("serving HTTP")
 }
 

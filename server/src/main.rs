@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 use app::ssr::accounts;
 use app::ssr::auth::{SessionPolicy, random_secret};
 use switchyard::config::{Command, Config, DemoAction};
-use switchyard::{AppState, AuthConfig, connect, leptos_options, prepare, serve};
+use switchyard::{AppState, AuthConfig, HttpLimits, connect, leptos_options, prepare, serve_with};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -52,13 +52,20 @@ async fn main() -> anyhow::Result<()> {
                 Ok(p) => (p, false),
                 Err(_) => (random_secret()[..20].to_string(), true),
             };
-            accounts::reset_password(&pool, &email, password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let done =
+                accounts::reset_password(&pool, &email, password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             if generated {
                 println!("New password for {email}: {password}");
             } else {
                 println!("Password for {email} changed.");
             }
-            println!("All of their sessions have ended.");
+            println!(
+                "All of their sessions have ended, {} API token(s) were revoked and their failed sign-ins forgotten.",
+                done.tokens_revoked
+            );
+            if done.re_enabled {
+                println!("The user was disabled and is enabled again (recorded in the audit log).");
+            }
             Ok(())
         }
         Command::Serve => {
@@ -81,6 +88,8 @@ async fn main() -> anyhow::Result<()> {
             if !config.origins.is_empty() {
                 auth.origins = config.origins.iter().map(|o| o.trim_end_matches('/').to_string()).collect();
             }
+            auth.trusted_proxies = app::ssr::throttle::parse_trusted(&config.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("SWITCHYARD_TRUSTED_PROXIES: {e}"))?;
             auth.session = SessionPolicy {
                 idle_minutes: config.session_idle_minutes,
                 absolute_hours: config.session_max_hours,
@@ -88,7 +97,7 @@ async fn main() -> anyhow::Result<()> {
             };
             let state = AppState::new(pool, leptos_options(&config.site_root, addr), auth);
             tracing::info!("Switchyard is serving on http://{addr}");
-            serve(listener, state).await
+            serve_with(listener, state, HttpLimits::with_import_mib(config.import_limit_mib)).await
         }
     }
 }

@@ -1,9 +1,11 @@
 //! Plain Axum routes: `/healthz` and the JSON API under `/api/v1`.
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -42,6 +44,44 @@ pub fn api() -> Router<AppState> {
 
 type ApiResult<T> = Result<T, AppError>;
 
+/// The body limit in force for a route, set beside axum's `DefaultBodyLimit` (whose value axum
+/// keeps private) so a 413 can say what the limit is and how to get past it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyLimit {
+    /// Bytes.
+    pub bytes: usize,
+    /// What to do about it, appended to the message.
+    pub hint: &'static str,
+}
+
+impl BodyLimit {
+    /// The refusal of a body over this limit.
+    fn refusal(limit: Option<Self>) -> AppError {
+        match limit {
+            Some(l) => AppError::PayloadTooLarge(format!(
+                "the request body is larger than the {} this route accepts; {}",
+                human_size(l.bytes),
+                l.hint
+            )),
+            None => AppError::PayloadTooLarge("the request body is larger than this route accepts; send less".into()),
+        }
+    }
+}
+
+/// `1 MiB`, `32 MiB`, `512 KiB`: limits are set in whole MiB, tests use smaller ones.
+fn human_size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
+}
+
+fn body_limit(req: &Request) -> Option<BodyLimit> {
+    req.extensions().get::<BodyLimit>().copied()
+}
+
 /// `Json` whose rejections use the API's error shape and say what to fix.
 pub struct ApiJson<T>(pub T);
 
@@ -49,8 +89,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = body_limit(&req);
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(BodyLimit::refusal(limit)),
             Err(JsonRejection::JsonDataError(e)) => Err(AppError::Validation {
                 message: format!("the JSON has the wrong shape: {}", e.body_text()),
                 fields: Default::default(),
@@ -62,6 +104,41 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 Err(AppError::BadRequest("send the body as JSON with `Content-Type: application/json`".into()))
             }
             Err(e) => Err(AppError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// `Query` whose rejections use the API's error shape and say what to fix.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(AppError::BadRequest(format!(
+                "the query string cannot be read ({}); give each parameter once, as `name=value`, with a value of \
+                 the type the API documents",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// The raw body (`Bytes`) whose rejections use the API's error shape, a body over the route's
+/// limit included (413).
+pub struct ApiBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = body_limit(&req);
+        match Bytes::from_request(req, state).await {
+            Ok(b) => Ok(ApiBytes(b)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(BodyLimit::refusal(limit)),
+            Err(e) => Err(AppError::BadRequest(format!("the body could not be read: {}", e.body_text()))),
         }
     }
 }
@@ -115,8 +192,18 @@ async fn update_profile(
     Ok(Json(profiles::update(&ctx, parse_id("profile", &id)?, body).await?))
 }
 
-async fn delete_profile(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    profiles::delete(&ctx, parse_id("profile", &id)?).await?;
+/// `?version=` of a delete.
+#[derive(Deserialize)]
+struct VersionQuery {
+    version: Option<i32>,
+}
+
+async fn delete_profile(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<StatusCode> {
+    profiles::delete(&ctx, parse_id("profile", &id)?, q.version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -129,11 +216,13 @@ struct Credentials {
 
 async fn create_session(
     State(state): State<AppState>,
-    axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    parts: axum::http::request::Parts,
     ApiJson(c): ApiJson<Credentials>,
 ) -> ApiResult<Response> {
     let policy = state.auth.session;
-    match login(&state.pool, &c.email, c.password, &client.ip().to_string(), policy).await? {
+    let client = app::ssr::throttle::client_address(&parts, &state.auth.trusted_proxies)
+        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    match login(&state.pool, &c.email, c.password, &client, policy).await? {
         Login::Ok(secret) => {
             Ok((StatusCode::NO_CONTENT, [(axum::http::header::SET_COOKIE, session_cookie(&secret, policy))])
                 .into_response())
@@ -188,11 +277,11 @@ async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode>
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_audit(ctx: Ctx, Query(filter): Query<AuditFilter>) -> ApiResult<Json<Vec<AuditEntry>>> {
+async fn list_audit(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiResult<Json<Vec<AuditEntry>>> {
     Ok(Json(audit::list(&ctx, &filter).await?))
 }
 
-async fn audit_csv(ctx: Ctx, Query(filter): Query<AuditFilter>) -> ApiResult<Response> {
+async fn audit_csv(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiResult<Response> {
     let body = audit::csv(&ctx, &filter).await?;
     Ok(download(body, "text/csv; charset=utf-8", "switchyard-audit.csv"))
 }

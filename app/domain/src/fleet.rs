@@ -36,12 +36,14 @@ pub use rules::{check_cluster_name, is_dns_label};
 pub use synthetic::synthetic_fleet;
 
 #[cfg(feature = "interchange")]
-pub use csv_format::{clusters_from_csv, clusters_to_csv, csv_table, import_csv, sites_from_csv, sites_to_csv};
+pub use csv_format::{
+    clusters_from_csv, clusters_to_csv, csv_table, doc_to_csv, import_csv, sites_from_csv, sites_to_csv,
+};
 #[cfg(feature = "interchange")]
 pub use yaml_format::{fleet_from_yaml, fleet_to_yaml, import_yaml};
 
 /// Sites and clusters, as imported and exported.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FleetDoc {
     /// Plants and regions.
     #[serde(default)]
@@ -49,4 +51,27 @@ pub struct FleetDoc {
     /// Clusters.
     #[serde(default)]
     pub clusters: Vec<ClusterRecord>,
+    /// Cluster name → the `version` the file was exported at, when the file carries one: an
+    /// import refuses to overwrite a cluster changed since.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub versions: std::collections::BTreeMap<String, i32>,
+    /// Cluster name → the line it starts on in the file it was read from, to word errors found
+    /// later (against the database).
+    #[serde(skip)]
+    pub lines: std::collections::BTreeMap<String, usize>,
+}
+
+/// Two documents are equal when they say the same; where their items stood in a file does not
+/// matter.
+impl PartialEq for FleetDoc {
+    fn eq(&self, other: &Self) -> bool {
+        self.sites == other.sites && self.clusters == other.clusters && self.versions == other.versions
+    }
+}
+
+impl FleetDoc {
+    /// Sites and clusters without versions or lines.
+    pub fn new(sites: Vec<SiteRecord>, clusters: Vec<ClusterRecord>) -> Self {
+        FleetDoc { sites, clusters, ..Default::default() }
+    }
 }

@@ -9,6 +9,7 @@ pub mod gates;
 mod model;
 pub mod reference;
 pub mod scoring;
+pub mod text;
 pub mod weights;
 
 pub use break_even::{BreakEven, Flip, Ratio, break_even};

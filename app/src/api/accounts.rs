@@ -18,14 +18,13 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     use crate::ssr::auth::{Login, login, session_cookie};
     use axum::http::header::SET_COOKIE;
     crate::ssr::respond(async {
+        use crate::ssr::throttle::{client_address, safe_next};
         let state = crate::ssr::state()?;
         let client = use_context::<axum::http::request::Parts>()
-            .and_then(|p| {
-                p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string())
-            })
-            .unwrap_or_else(|| "unknown".into());
+            .and_then(|p| client_address(&p, &state.auth.trusted_proxies))
+            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
         // Only local paths: never redirect to another site.
-        let next = next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into());
+        let next = safe_next(next.as_deref());
         let back = |error: &str| {
             let q: String = form_urlencoded::Serializer::new(String::new())
                 .append_pair("error", error)
@@ -104,11 +103,11 @@ pub async fn list_tokens() -> Result<Vec<Token>, AppError> {
     respond(async { accounts::list_tokens(&ctx()?).await }).await
 }
 
-/// Creates a token; returns the secret, shown once.
+/// Creates a token, optionally expiring after some days; returns the secret, shown once.
 #[server]
-pub async fn add_token(name: String, scope: Scope) -> Result<String, AppError> {
+pub async fn add_token(name: String, scope: Scope, expires_in_days: Option<u32>) -> Result<String, AppError> {
     use crate::ssr::{accounts, ctx, respond};
-    let new = crate::model::NewToken { name, scope, user_id: None };
+    let new = crate::model::NewToken { name, scope, user_id: None, expires_in_days };
     respond(async { accounts::create_token(&ctx()?, new).await.map(|(_, secret)| secret) }).await
 }
 

@@ -121,6 +121,9 @@ pub struct Token {
     pub last_used_at: Option<String>,
     /// Revoked, RFC 3339.
     pub revoked_at: Option<String>,
+    /// Stops working at, RFC 3339; `None` never expires.
+    #[serde(default)]
+    pub expires_at: Option<String>,
 }
 
 /// `POST /api/v1/tokens`.
@@ -133,4 +136,7 @@ pub struct NewToken {
     /// Owner; admins may create tokens for others, defaults to the caller.
     #[serde(default)]
     pub user_id: Option<i64>,
+    /// Days until the token stops working (1–3650); none means it lasts until revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
 }

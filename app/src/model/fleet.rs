@@ -81,6 +81,10 @@ pub struct FleetCluster {
     pub clear_winner: bool,
     /// Decided differs from recommended.
     pub exception: bool,
+    /// Why there is no recommendation (facts that no longer validate, no applicable profile):
+    /// one such cluster is shown with its problem rather than failing the whole map.
+    #[serde(default)]
+    pub problem: Option<String>,
 }
 
 /// One site on the fleet map.

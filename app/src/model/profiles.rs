@@ -72,6 +72,8 @@ impl ProfileInput {
             err.add("name", "give the profile a name");
         } else if name.chars().count() > 80 {
             err.add("name", "keep the name to 80 characters or fewer");
+        } else if let Some(m) = domain::text::invisible_problem(&name) {
+            err.add("name", m);
         }
         let description = self.description.trim().to_string();
         if description.chars().count() > 4000 {

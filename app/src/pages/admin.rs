@@ -126,11 +126,23 @@ pub fn Tokens() -> impl IntoView {
     let secret = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
     let scope = RwSignal::new(Scope::Read);
+    let days = RwSignal::new(String::new());
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (n, s) = (name.get_untracked(), scope.get_untracked());
+        let d = days.get_untracked();
+        let expires = match d.trim() {
+            "" => None,
+            text => match text.parse::<u32>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    status.set(Some(format!("Not created: '{text}' is not a number of days")));
+                    return;
+                }
+            },
+        };
         spawn_local(async move {
-            match add_token(n, s).await {
+            match add_token(n, s, expires).await {
                 Ok(t) => {
                     secret.set(Some(t));
                     status.set(Some("Token created. Copy it now: it is shown only this once.".into()));
@@ -166,11 +178,13 @@ pub fn Tokens() -> impl IntoView {
                     <option value="read">"read"</option>
                     <option value="write">"write"</option>
                 </select>
+                <label for="t-days">"Expires after (days, empty: never)"</label>
+                <input id="t-days" type="text" inputmode="numeric" size="5" prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) />
                 <button type="submit">"Create token"</button>
             </form>
             <Loaded resource=tokens render={move |list: Vec<Token>| view! {
                             <table class="data">
-                                <thead><tr><th>"Name"</th><th>"Scope"</th><th>"Owner"</th><th>"Created"</th><th>"Last used"</th><th>"State"</th></tr></thead>
+                                <thead><tr><th>"Name"</th><th>"Scope"</th><th>"Owner"</th><th>"Created"</th><th>"Last used"</th><th>"Expires"</th><th>"State"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| {
                                         let id = t.id;
@@ -182,6 +196,7 @@ pub fn Tokens() -> impl IntoView {
                                                 <td>{t.owner}</td>
                                                 <td>{t.created_at}</td>
                                                 <td>{t.last_used_at.unwrap_or_else(|| "never".into())}</td>
+                                                <td>{t.expires_at.unwrap_or_else(|| "never".into())}</td>
                                                 <td>
                                                     {if active { view! { <button type="button" on:click=move |_| revoke(id)>"Revoke"</button> }.into_any() } else { view! { <span>"revoked"</span> }.into_any() }}
                                                 </td>

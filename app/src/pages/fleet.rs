@@ -168,8 +168,13 @@ fn SiteCard(site: FleetSite, aggregate: bool) -> impl IntoView {
 fn ClusterMark(c: FleetCluster) -> impl IntoView {
     let cni = cni_of(&c);
     let mut badges = String::new();
-    for (on, mark) in [(c.knock_outs > 0, " ✖"), (c.warnings > 0, " ⚠"), (c.exception, " ≠"), (!c.clear_winner, " ≈")]
-    {
+    for (on, mark) in [
+        (c.problem.is_some(), " ⁉"),
+        (c.knock_outs > 0, " ✖"),
+        (c.warnings > 0, " ⚠"),
+        (c.exception, " ≠"),
+        (!c.clear_winner && c.problem.is_none(), " ≈"),
+    ] {
         if on {
             badges.push_str(mark);
         }
@@ -184,7 +189,7 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         c.knock_outs,
         c.warnings,
         if c.exception { ", exception" } else { "" },
-    );
+    ) + &c.problem.as_ref().map(|p| format!(" · no recommendation: {p}")).unwrap_or_default();
     // The accessible name is the visible text plus the spelled-out details, so it starts with
     // what a sighted user reads (WCAG 2.5.3, "label in name").
     view! {

@@ -69,6 +69,8 @@ fn check_display_name(err: &mut ValidationError, name: &str) {
     let n = name.trim().chars().count();
     if n == 0 || n > 120 {
         err.add("display_name", "give a display name of 1 to 120 characters");
+    } else if let Some(m) = domain::text::invisible_problem(name) {
+        err.add("display_name", m);
     }
 }
 
@@ -127,9 +129,9 @@ pub async fn insert_user(pool: &PgPool, actor: Option<&Principal>, new: NewUser)
     Ok(user)
 }
 
-/// Changes a user's name, role, disabled flag or password. Disabling a user or changing the
-/// password ends all of their sessions; disabling also revokes nothing else (tokens stop working
-/// because the owner is disabled).
+/// Changes a user's name, role, disabled flag or password (admins). Disabling a user or setting
+/// their password ends all of their sessions; setting the password also revokes their API tokens
+/// (a reset means the old credentials may be known). At least one active admin always remains.
 pub async fn patch_user(ctx: &Ctx, id: i64, patch: UserPatch) -> Result<User, AppError> {
     let actor = ctx.writer(Role::Admin)?;
     let pool = &ctx.pool;
@@ -152,6 +154,23 @@ pub async fn patch_user(ctx: &Ctx, id: i64, patch: UserPatch) -> Result<User, Ap
     };
     let before = get_user(pool, id).await?;
     let mut tx = pool.begin().await?;
+    let loses_admin = before.role == Role::Admin
+        && !before.disabled
+        && (patch.disabled == Some(true) || patch.role.is_some_and(|r| r < Role::Admin));
+    if loses_admin {
+        // Locks every active admin, so two admins demoting each other at once are serialised and
+        // the second sees that only one admin is left.
+        let admins: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND NOT disabled FOR UPDATE")
+                .fetch_all(&mut *tx)
+                .await?;
+        if admins.iter().all(|a| *a == id) {
+            return Err(AppError::Conflict {
+                message: format!("{} is the last active admin; make another user admin first", before.email),
+                current: None,
+            });
+        }
+    }
     let row = sqlx::query_as::<_, UserRow>(&format!(
         "UPDATE users SET display_name = coalesce($2, display_name), role = coalesce($3, role),
            disabled = coalesce($4, disabled), password_hash = coalesce($5, password_hash),
@@ -168,6 +187,9 @@ pub async fn patch_user(ctx: &Ctx, id: i64, patch: UserPatch) -> Result<User, Ap
     if patch.password.is_some() || patch.disabled == Some(true) {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     }
+    if patch.password.is_some() {
+        revoke_all_tokens(&mut tx, id).await?;
+    }
     let user = row.into_user();
     let mut after = serde_json::to_value(&user).unwrap_or_default();
     if patch.password.is_some() {
@@ -178,25 +200,51 @@ pub async fn patch_user(ctx: &Ctx, id: i64, patch: UserPatch) -> Result<User, Ap
     Ok(user)
 }
 
-/// Sets a new password from the shell (`switchyard reset-password`), ending the user's sessions.
-pub async fn reset_password(pool: &PgPool, email: &str, password: String) -> Result<(), AppError> {
+/// Revokes every live API token of a user, in `tx`; returns how many.
+async fn revoke_all_tokens(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, user_id: i64) -> Result<u64, AppError> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// What `switchyard reset-password` did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reset {
+    /// The user was disabled and is enabled again.
+    pub re_enabled: bool,
+    /// API tokens revoked.
+    pub tokens_revoked: u64,
+}
+
+/// Sets a new password from the shell (`switchyard reset-password`): ends the user's sessions,
+/// revokes their API tokens, forgets their failed sign-ins and enables them again if disabled,
+/// all audited.
+pub async fn reset_password(pool: &PgPool, email: &str, password: String) -> Result<Reset, AppError> {
     check_password(&password)?;
     let email = normalise_email(email)?;
     let hash = hash_password(password).await?;
     let mut tx = pool.begin().await?;
-    let id: Option<i64> = sqlx::query_scalar(
-        "UPDATE users SET password_hash = $2, disabled = false, version = version + 1, updated_at = now()
-         WHERE email = $1 RETURNING id",
+    let row: Option<(i64, bool)> = sqlx::query_as("SELECT id, disabled FROM users WHERE email = $1 FOR UPDATE")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (id, was_disabled) = row.ok_or_else(|| AppError::NotFound(format!("no user with email {email}")))?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, disabled = false, version = version + 1, updated_at = now() WHERE id = $1",
     )
-    .bind(&email)
+    .bind(id)
     .bind(hash)
-    .fetch_optional(&mut *tx)
+    .execute(&mut *tx)
     .await?;
-    let id = id.ok_or_else(|| AppError::NotFound(format!("no user with email {email}")))?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
-    audit::record(&mut tx, None, "user", id, "reset_password", None, Some(serde_json::json!({"email": email}))).await?;
+    let tokens_revoked = revoke_all_tokens(&mut tx, id).await?;
+    let after = serde_json::json!({"email": email, "re_enabled": was_disabled, "tokens_revoked": tokens_revoked});
+    audit::record(&mut tx, None, "user", id, "reset_password", None, Some(after)).await?;
     tx.commit().await?;
-    Ok(())
+    super::throttle::forget_account(pool, &email).await?;
+    Ok(Reset { re_enabled: was_disabled, tokens_revoked })
 }
 
 /// Creates the first admin when there are no users. Returns the generated password when none
@@ -232,6 +280,7 @@ struct TokenRow {
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
 }
 
 impl TokenRow {
@@ -244,6 +293,7 @@ impl TokenRow {
             created_at: rfc3339(self.created_at),
             last_used_at: self.last_used_at.map(rfc3339),
             revoked_at: self.revoked_at.map(rfc3339),
+            expires_at: self.expires_at.map(rfc3339),
         }
     }
 }
@@ -255,7 +305,7 @@ pub async fn list_tokens(ctx: &Ctx) -> Result<Vec<Token>, AppError> {
 
 async fn tokens_visible_to(pool: &PgPool, actor: &Principal) -> Result<Vec<Token>, AppError> {
     let rows = sqlx::query_as::<_, TokenRow>(
-        "SELECT t.id, t.name, t.scope, u.email AS owner, t.created_at, t.last_used_at, t.revoked_at
+        "SELECT t.id, t.name, t.scope, u.email AS owner, t.created_at, t.last_used_at, t.revoked_at, t.expires_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE $1 OR t.user_id = $2 ORDER BY t.id DESC",
     )
@@ -279,22 +329,35 @@ pub async fn create_token(ctx: &Ctx, new: NewToken) -> Result<(Token, String), A
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::field("name", "give the token a name of 1 to 80 characters, e.g. 'argo-cd plant 7'"));
     }
+    if let Some(m) = domain::text::invisible_problem(name) {
+        return Err(AppError::field("name", m));
+    }
     let owner_user = get_user(pool, owner).await?;
     if new.scope == Scope::Write && owner_user.role == Role::Viewer {
         return Err(AppError::field("scope", "a viewer's token can only read; choose scope 'read'"));
     }
+    if new.expires_in_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+        return Err(AppError::field(
+            "expires_in_days",
+            "give 1 to 3650 days, or leave it out for a token that lasts until revoked",
+        ));
+    }
     let secret = format!("sy_{}", random_secret());
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, scope, token_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO api_tokens (user_id, name, scope, token_hash, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(days => $5)) RETURNING id",
     )
     .bind(owner)
     .bind(name)
     .bind(if new.scope == Scope::Write { "write" } else { "read" })
     .bind(secret_hash(&secret))
+    .bind(new.expires_in_days.and_then(|d| i32::try_from(d).ok()))
     .fetch_one(&mut *tx)
     .await?;
-    let after = serde_json::json!({"id": id, "name": name, "scope": new.scope, "owner": owner_user.email});
+    let after = serde_json::json!({
+        "id": id, "name": name, "scope": new.scope, "owner": owner_user.email, "expires_in_days": new.expires_in_days
+    });
     audit::record(&mut tx, Some(actor), "token", id, "create", None, Some(after)).await?;
     tx.commit().await?;
     let token = tokens_visible_to(pool, actor).await?.into_iter().find(|t| t.id == id).ok_or(AppError::Internal)?;

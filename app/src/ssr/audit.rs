@@ -44,6 +44,51 @@ pub async fn record(
     Ok(())
 }
 
+/// One entry of [`record_many`]: which one, what happened, before and after.
+pub struct Change {
+    /// Which one (id or name).
+    pub entity_id: String,
+    /// `create`, `update`, …
+    pub action: &'static str,
+    /// State before.
+    pub before: Option<Value>,
+    /// State after.
+    pub after: Option<Value>,
+}
+
+/// Appends one entry per change in one statement (an import of thousands of rows).
+pub async fn record_many(
+    tx: &mut Transaction<'_, Postgres>,
+    actor: Option<&Principal>,
+    entity: &str,
+    changes: Vec<Change>,
+) -> Result<(), AppError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = changes.iter().map(|c| c.entity_id.clone()).collect();
+    let actions: Vec<&str> = changes.iter().map(|c| c.action).collect();
+    let (befores, afters): (Vec<Option<Value>>, Vec<Option<Value>>) =
+        changes.into_iter().map(|c| (c.before, c.after)).unzip();
+    sqlx::query(
+        "INSERT INTO audit_log (actor_user_id, actor_token_id, actor, entity, entity_id, action, before, after)
+         SELECT $1, $2, $3, $4, t.id, t.action, t.before, t.after
+         FROM unnest($5::text[], $6::text[], $7::jsonb[], $8::jsonb[]) WITH ORDINALITY AS t(id, action, before, after, n)
+         ORDER BY t.n",
+    )
+    .bind(actor.map(|p| p.user_id))
+    .bind(actor.and_then(Principal::token_id))
+    .bind(actor.map_or_else(|| "switchyard".to_string(), Principal::label))
+    .bind(entity)
+    .bind(&ids)
+    .bind(&actions)
+    .bind(&befores)
+    .bind(&afters)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[derive(FromRow)]
 struct Row {
     id: i64,

@@ -13,8 +13,13 @@ use sqlx::{FromRow, PgPool};
 use crate::AppError;
 use crate::model::{Me, Role, Scope};
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP.
 pub const SESSION_COOKIE: &str = "switchyard_session";
+
+/// Name of the session cookie when it is `Secure`. Browsers accept a `__Host-` cookie only if it is
+/// `Secure`, has `Path=/` and no `Domain`, so neither a sibling subdomain nor a plain-HTTP page
+/// can plant or shadow the session.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-switchyard_session";
 
 /// OWASP's argon2id parameters: 19 MiB, 2 iterations, 1 lane.
 fn argon2() -> Result<Argon2<'static>, AppError> {
@@ -22,8 +27,36 @@ fn argon2() -> Result<Argon2<'static>, AppError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// Hashes at once: each takes 19 MiB and a core for tens of milliseconds, so more than the cores
+/// only queue in memory.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static SEMAPHORE: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SEMAPHORE.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// Requests waiting for a hashing slot beyond which more are refused (503 with `Retry-After`).
+pub const MAX_HASH_QUEUE: usize = 64;
+
+static HASH_QUEUE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A hashing slot, waiting in a bounded queue; `Busy` when the queue is full.
+async fn hashing_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    use std::sync::atomic::Ordering;
+    if let Ok(permit) = hashing().try_acquire() {
+        return Ok(permit);
+    }
+    if HASH_QUEUE.fetch_add(1, Ordering::AcqRel) >= MAX_HASH_QUEUE {
+        HASH_QUEUE.fetch_sub(1, Ordering::AcqRel);
+        return Err(AppError::Busy(1));
+    }
+    let permit = hashing().acquire().await;
+    HASH_QUEUE.fetch_sub(1, Ordering::AcqRel);
+    permit.map_err(|_| AppError::Internal)
+}
+
 /// Hashes a password off the async executor (it takes tens of milliseconds by design).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _slot = hashing_slot().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()?.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|_| AppError::Internal)
@@ -34,8 +67,9 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 /// Checks a password against a stored hash off the executor. With no hash (unknown email) it
 /// still does the work, against a throw-away hash, so the answer time does not reveal the email.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+    let _slot = hashing_slot().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         let Ok(a) = argon2() else { return false };
         let Some(hash) = hash else {
             // Same work as a real check, then no.
@@ -45,7 +79,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
         PasswordHash::new(&hash).is_ok_and(|parsed| a.verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 /// A fresh random secret for a cookie or a token (256 bits, URL-safe).
@@ -189,7 +223,8 @@ pub async fn resolve_token(pool: &PgPool, token: &str) -> Result<Option<Principa
         "SELECT t.id AS token_id, t.name AS token_name, t.scope, u.id AS user_id, u.email, u.display_name, u.role,
                 (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
          FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled",
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled
+           AND (t.expires_at IS NULL OR t.expires_at > now())",
     )
     .bind(secret_hash(token))
     .fetch_optional(pool)
@@ -220,9 +255,15 @@ pub async fn end_session(pool: &PgPool, hash: &[u8]) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The `Set-Cookie` value that stores a session.
+/// The session cookie's name under `policy`: the `__Host-` name when the cookie is `Secure`.
+pub fn session_cookie_name(policy: SessionPolicy) -> &'static str {
+    if policy.secure_cookie { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
+/// The `Set-Cookie` value that stores a session. No `Domain`, always `Path=/`, as the `__Host-`
+/// name requires.
 pub fn session_cookie(secret: &str, policy: SessionPolicy) -> String {
-    cookie::Cookie::build((SESSION_COOKIE, secret.to_string()))
+    cookie::Cookie::build((session_cookie_name(policy), secret.to_string()))
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(policy.secure_cookie)
@@ -234,7 +275,7 @@ pub fn session_cookie(secret: &str, policy: SessionPolicy) -> String {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clear_session_cookie(policy: SessionPolicy) -> String {
-    cookie::Cookie::build((SESSION_COOKIE, ""))
+    cookie::Cookie::build((session_cookie_name(policy), ""))
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
         .secure(policy.secure_cookie)
@@ -244,11 +285,13 @@ pub fn clear_session_cookie(policy: SessionPolicy) -> String {
         .to_string()
 }
 
-/// The session cookie's value in a `Cookie` header.
-pub fn session_from_cookie_header(header: &str) -> Option<String> {
+/// The session cookie's value in a `Cookie` header. Only the name `policy` sets is read: with
+/// `Secure` on, a plain `switchyard_session` could have been planted over HTTP or by a subdomain.
+pub fn session_from_cookie_header(header: &str, policy: SessionPolicy) -> Option<String> {
+    let name = session_cookie_name(policy);
     cookie::Cookie::split_parse(header)
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
         .filter(|v| !v.is_empty())
 }
@@ -260,60 +303,18 @@ struct LoginRow {
     disabled: bool,
 }
 
-/// Failed-login throttling: after [`FREE_FAILURES`] failures within the window, each further
-/// failure locks the key for twice as long as the last (30 s, 1 min, … up to 15 min).
-pub const FREE_FAILURES: i32 = 5;
-
-/// Seconds the caller must wait before trying again for any of `keys`, if locked.
-pub async fn locked_for(pool: &PgPool, keys: &[String]) -> Result<Option<i64>, AppError> {
-    let secs: Option<f64> = sqlx::query_scalar(
-        "SELECT max(extract(epoch FROM locked_until - now()))::float8 FROM login_failures
-         WHERE key = ANY($1) AND locked_until > now()",
-    )
-    .bind(keys)
-    .fetch_one(pool)
-    .await?;
-    Ok(secs.map(|s| s.ceil().max(1.0) as i64))
-}
-
-/// Counts a failure for every key; returns the failure count of the worst key.
-pub async fn record_failure(pool: &PgPool, keys: &[String]) -> Result<i32, AppError> {
-    let n: Option<i32> = sqlx::query_scalar(
-        "INSERT INTO login_failures AS f (key, failures) SELECT k, 1 FROM unnest($1::text[]) AS k
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN f.first_failure_at < now() - interval '15 minutes' THEN 1 ELSE f.failures + 1 END,
-           first_failure_at = CASE WHEN f.first_failure_at < now() - interval '15 minutes' THEN now() ELSE f.first_failure_at END,
-           locked_until = CASE WHEN f.first_failure_at >= now() - interval '15 minutes' AND f.failures + 1 >= $2
-             THEN now() + least(interval '15 minutes', interval '30 seconds' * power(2, f.failures + 1 - $2))
-             ELSE NULL END
-         RETURNING failures",
-    )
-    .bind(keys)
-    .bind(FREE_FAILURES)
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .max();
-    Ok(n.unwrap_or(0))
-}
-
-/// Forgets the failures of an account after a successful login.
-pub async fn clear_failures(pool: &PgPool, key: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(pool).await?;
-    Ok(())
-}
-
 /// Outcome of a login attempt.
 pub enum Login {
     /// Signed in; the cookie value.
     Ok(String),
     /// Wrong email or password (deliberately not saying which).
     Denied,
-    /// Too many failures: wait this many seconds.
+    /// Too many failures from this address: wait this many seconds.
     Throttled(i64),
 }
 
-/// Checks credentials with throttling per account and per client address, and starts a session.
+/// Checks credentials, throttled per (account, address) and per address (see
+/// [`super::throttle`]), and starts a session.
 pub async fn login(
     pool: &PgPool,
     email: &str,
@@ -322,30 +323,20 @@ pub async fn login(
     policy: SessionPolicy,
 ) -> Result<Login, AppError> {
     let email = email.trim().to_lowercase();
-    let keys = vec![format!("email:{email}"), format!("ip:{client}")];
-    if let Some(wait) = locked_for(pool, &keys).await? {
-        return Ok(Login::Throttled(wait));
+    match super::throttle::claim(pool, &email, client).await {
+        Err(AppError::Throttled(wait)) => return Ok(Login::Throttled(wait)),
+        other => other?,
     }
     let row = sqlx::query_as::<_, LoginRow>("SELECT id, password_hash, disabled FROM users WHERE email = $1")
         .bind(&email)
         .fetch_optional(pool)
         .await?;
-    let ok = verify_password(password, row.as_ref().map(|r| r.password_hash.clone())).await;
+    let ok = verify_password(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
     match row {
         Some(r) if ok && !r.disabled => {
-            clear_failures(pool, &keys[0]).await?;
+            super::throttle::succeeded(pool, &email, client).await?;
             Ok(Login::Ok(create_session(pool, r.id, policy).await?))
         }
-        _ => {
-            let failures = record_failure(pool, &keys).await?;
-            // Slow down before the lock kicks in: a person barely notices, a script does.
-            if failures > 2 {
-                tokio::time::sleep(std::time::Duration::from_millis(200 * u64::try_from(failures).unwrap_or(1))).await;
-            }
-            match locked_for(pool, &keys).await? {
-                Some(wait) => Ok(Login::Throttled(wait)),
-                None => Ok(Login::Denied),
-            }
-        }
+        _ => Ok(Login::Denied),
     }
 }

@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod model_cache;
 pub mod profiles;
 pub mod seed;
+pub mod throttle;
 
 pub use ctx::{Ctx, ctx, state};
 
@@ -28,6 +29,8 @@ pub struct AuthConfig {
     pub session: auth::SessionPolicy,
     /// Origins (`scheme://host:port`) a cookie-authenticated write may come from.
     pub origins: Vec<String>,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client (for throttling).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl AuthConfig {
@@ -39,7 +42,7 @@ impl AuthConfig {
             origins.push(format!("http://127.0.0.1:{}", addr.port()));
         }
         origins.dedup();
-        AuthConfig { session: auth::SessionPolicy::default(), origins }
+        AuthConfig { session: auth::SessionPolicy::default(), origins, trusted_proxies: Vec::new() }
     }
 }
 

@@ -259,13 +259,76 @@ pub async fn update(ctx: &Ctx, id: i64, body: Versioned<ProfileInput>) -> Result
     get_row(&ctx.pool, &model, id).await
 }
 
-/// Deletes a profile (architects), audited; `NotFound` when it does not exist.
-pub async fn delete(ctx: &Ctx, id: i64) -> Result<(), AppError> {
+/// Deletes a profile (architects) when `version` is still current and nothing depends on it: a
+/// profile that is the default of a tier (or of everything) or that clusters are pinned to is
+/// refused with 409 naming them, so no cluster is ever left without a profile.
+pub async fn delete(ctx: &Ctx, id: i64, version: Option<i32>) -> Result<(), AppError> {
     let actor = ctx.writer(Role::Architect)?;
     let model = ctx.model().await?;
-    let before = get_row(&ctx.pool, &model, id).await?;
+    let all = list_all(&ctx.pool, &model).await?;
+    let before = all
+        .iter()
+        .find(|p| p.id == id)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("no profile with id {id}")))?;
+    let version = version.ok_or_else(|| {
+        AppError::field("version", "send the version you read (?version=N) so a profile saved since is not deleted")
+    })?;
+    if before.version != version {
+        return Err(AppError::stale(
+            "profile",
+            &before.name,
+            version,
+            before.version,
+            serde_json::to_value(&before).ok(),
+        ));
+    }
+    let keys = super::fleet::default_order(&all);
+    let contexts = std::iter::once(None).chain(Context::ALL.map(Some));
+    let defaults: Vec<String> = Tier::ALL
+        .iter()
+        .flat_map(|t| contexts.clone().map(move |c| (*t, c)))
+        .filter(|(t, c)| domain::fleet::pick_profile(&keys, *t, *c, None) == Some(id))
+        .map(|(t, c)| c.map_or_else(|| t.as_str().to_string(), |c| format!("{} {}", c.as_str(), t.as_str())))
+        .collect();
+    if !defaults.is_empty() {
+        return Err(AppError::Conflict {
+            message: format!(
+                "profile '{}' is the default for {}; make another profile the default for those first",
+                before.name,
+                defaults.join(", ")
+            ),
+            current: None,
+        });
+    }
     let mut tx = ctx.pool.begin().await?;
-    sqlx::query("DELETE FROM profiles WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    // Locked, so a cluster cannot be pinned to the profile between this check and the delete.
+    let pinned: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM clusters WHERE profile_id = $1 ORDER BY name FOR UPDATE")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+    if !pinned.is_empty() {
+        let shown: Vec<&str> = pinned.iter().take(10).map(String::as_str).collect();
+        return Err(AppError::Conflict {
+            message: format!(
+                "profile '{}' is assigned to {} cluster(s) ({}{}); assign them another profile first",
+                before.name,
+                pinned.len(),
+                shown.join(", "),
+                if pinned.len() > shown.len() { ", …" } else { "" }
+            ),
+            current: None,
+        });
+    }
+    let gone = sqlx::query("DELETE FROM profiles WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+    if gone.rows_affected() == 0 {
+        return Err(AppError::stale("profile", &before.name, version, before.version + 1, None));
+    }
     audit::record(&mut tx, Some(actor), "profile", id, "delete", serde_json::to_value(&before).ok(), None).await?;
     tx.commit().await?;
     Ok(())

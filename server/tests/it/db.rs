@@ -116,9 +116,9 @@ async fn create_get_update_delete_profile(pool: PgPool) {
     assert_eq!(updated.version, 2);
     assert_eq!(updated.weights["bgp_underlay"], 5.0);
     assert_eq!(updated.weights["governance"], 15.0);
-    profiles::delete(&ctx, created.id).await.unwrap();
+    profiles::delete(&ctx, created.id, Some(2)).await.unwrap();
     assert!(matches!(profiles::get(&ctx, created.id).await, Err(AppError::NotFound(_))));
-    assert!(matches!(profiles::delete(&ctx, created.id).await, Err(AppError::NotFound(_))));
+    assert!(matches!(profiles::delete(&ctx, created.id, Some(2)).await, Err(AppError::NotFound(_))));
 }
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
@@ -126,7 +126,7 @@ async fn a_viewer_cannot_change_profiles(pool: PgPool) {
     seeded(&pool).await;
     let viewer = ctx_as(&pool, Role::Viewer).await;
     assert_eq!(profiles::create(&viewer, input("Nope", 10.0)).await, Err(AppError::Forbidden));
-    assert_eq!(profiles::delete(&viewer, 1).await, Err(AppError::Forbidden));
+    assert_eq!(profiles::delete(&viewer, 1, Some(1)).await, Err(AppError::Forbidden));
 }
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
@@ -204,7 +204,7 @@ async fn each_profile_mutation_writes_exactly_one_audit_row(pool: PgPool) {
     let stale = profiles::update(&ctx, p.id, Versioned::new(input("Once", 13.0), 1)).await;
     assert!(stale.is_err());
     assert_eq!(count().await, start + 2, "a refused write is not audited as a change");
-    profiles::delete(&ctx, p.id).await.unwrap();
+    profiles::delete(&ctx, p.id, Some(2)).await.unwrap();
     assert_eq!(count().await, start + 3);
     let (action, before, after): (String, Option<serde_json::Value>, Option<serde_json::Value>) =
         sqlx::query_as("SELECT action, before, after FROM audit_log ORDER BY id DESC LIMIT 1")

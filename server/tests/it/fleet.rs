@@ -183,7 +183,7 @@ async fn concurrent_creates_of_one_name_give_one_201_and_the_rest_409(pool: PgPo
         let conflicts = statuses.iter().filter(|s| **s == 409).count();
         assert_eq!((created, conflicts), (1, 7), "{path}: {statuses:?}");
     }
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity = 'cluster' AND action = 'create'")
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity = 'cluster' AND action = 'create' AND after->>'name' = 'cell-race-01'")
         .fetch_one(&app.pool)
         .await
         .unwrap();

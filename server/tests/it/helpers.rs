@@ -23,6 +23,11 @@ impl TestApp {
     /// Loads the reference data, creates one user per role (`admin@test`, `architect@test`,
     /// `viewer@test`), serves the router on a free port, and signs the client in as architect.
     pub async fn spawn(pool: PgPool) -> TestApp {
+        Self::spawn_with(pool, |_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with the authentication settings adjusted by `adjust`.
+    pub async fn spawn_with(pool: PgPool, adjust: impl FnOnce(&mut AuthConfig)) -> TestApp {
         prepare(&pool).await.unwrap();
         for role in Role::ALL {
             let new = NewUser {
@@ -31,11 +36,17 @@ impl TestApp {
                 role,
                 password: PASSWORD.into(),
             };
-            accounts::insert_user(&pool, None, new).await.unwrap();
+            // A second server on the same database finds the users there already.
+            match accounts::insert_user(&pool, None, new).await {
+                Ok(_) | Err(app::AppError::Conflict { .. }) => {}
+                Err(e) => panic!("creating the test users: {e}"),
+            }
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState::new(pool.clone(), leptos_options("target/site", addr), AuthConfig::for_addr(addr));
+        let mut auth = AuthConfig::for_addr(addr);
+        adjust(&mut auth);
+        let state = AppState::new(pool.clone(), leptos_options("target/site", addr), auth);
         tokio::spawn(async move { switchyard::serve(listener, state).await });
         let base = format!("http://{addr}");
         let mut app = TestApp { client: anonymous(&base), base, pool };

@@ -119,7 +119,7 @@ async fn profiles_crud_round_trip(pool: PgPool) {
     assert_eq!(p2["version"], 2);
     assert_eq!(p2["weights"]["bgp_underlay"], 5.0);
 
-    assert_eq!(app.delete(&format!("/api/v1/profiles/{id}")).await.status(), 204);
+    assert_eq!(app.delete(&format!("/api/v1/profiles/{id}?version=2")).await.status(), 204);
     error_of(app.get(&format!("/api/v1/profiles/{id}")).await, 404).await;
 }
 

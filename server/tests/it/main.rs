@@ -4,8 +4,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod authz;
 mod db;
 mod fleet;
+mod hardening;
 mod helpers;
 mod http;
 mod restart;
+mod security;

@@ -23,12 +23,21 @@ pub struct RowError {
     pub field: String,
     /// What is wrong and how to fix it.
     pub reason: String,
+    /// True when the row is refused because the fleet changed since the file was exported (a
+    /// conflict, not bad input).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub conflict: bool,
 }
 
 impl RowError {
     /// An error for one row and field.
     pub fn new(line: usize, field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { line, field: field.into(), reason: reason.into() }
+        Self { line, field: field.into(), reason: reason.into(), conflict: false }
+    }
+
+    /// A row refused because the fleet changed since the export the file came from.
+    pub fn conflict(line: usize, field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self { conflict: true, ..Self::new(line, field, reason) }
     }
 }
 
@@ -276,6 +285,7 @@ mod tests {
                     ..ClusterRecord::new("cell-leipzig-press-01", "Leipzig", Tier::Cell)
                 },
             ],
+            ..Default::default()
         }
     }
 

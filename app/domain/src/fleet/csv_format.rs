@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 
 use super::check::{At, Known, Positions, RowError, check_doc};
-use super::fields::{LabelsIn, RawItem, cluster_from_raw, site_from_raw};
+use super::fields::{LabelsIn, RawItem, cluster_from_raw, cluster_import_fields, site_from_raw};
 use super::{ClusterRecord, FleetDoc, SITE_FIELDS, SiteRecord, cluster_fields};
 
 /// First characters a spreadsheet reads as a formula.
@@ -34,21 +34,20 @@ pub fn clusters_from_csv(text: &str) -> Result<Vec<ClusterRecord>, Vec<RowError>
     if read.errors.is_empty() { Ok(read.records) } else { Err(read.errors) }
 }
 
-/// Clusters from CSV, checked as a whole against the fleet's site and cluster names, every error
-/// with its physical line: what a dry run reports.
-pub fn import_csv(
-    text: &str,
-    known_sites: &[String],
-    known_clusters: &[String],
-) -> Result<Vec<ClusterRecord>, Vec<RowError>> {
+/// Clusters from CSV (with the `version` column an export writes, when present), checked as a
+/// whole against the fleet's site and cluster names, every error with its physical line: what a
+/// dry run reports.
+pub fn import_csv(text: &str, known_sites: &[String], known_clusters: &[String]) -> Result<FleetDoc, Vec<RowError>> {
     let read = read_clusters(text)?;
-    let doc = FleetDoc { sites: Vec::new(), clusters: read.records };
+    let mut doc = FleetDoc::new(Vec::new(), read.records);
+    doc.versions = read.versions;
+    doc.lines = doc.clusters.iter().zip(&read.lines).map(|(c, at)| (c.name.clone(), at.line)).collect();
     let pos = Positions { sites: Vec::new(), clusters: read.lines, prefixed: false };
     let known = Known { sites: known_sites, clusters: known_clusters, broken: &read.broken };
     let mut errors = read.errors;
     errors.extend(check_doc(&doc, &known, &pos, false));
     errors.sort_by_key(|e| e.line);
-    if errors.is_empty() { Ok(doc.clusters) } else { Err(errors) }
+    if errors.is_empty() { Ok(doc) } else { Err(errors) }
 }
 
 /// Clusters as CSV with a header row, in [`cluster_fields`] order. Each cell is the field's JSON
@@ -59,6 +58,22 @@ pub fn clusters_to_csv(clusters: &[ClusterRecord]) -> String {
         cluster_fields().iter().map(|f| cell(json.get(*f))).collect()
     });
     write(cluster_fields(), rows)
+}
+
+/// A fleet's clusters as CSV for re-import: [`clusters_to_csv`]'s columns and, when the document
+/// carries versions, a last `version` column.
+pub fn doc_to_csv(doc: &FleetDoc) -> String {
+    if doc.versions.is_empty() {
+        return clusters_to_csv(&doc.clusters);
+    }
+    let header: Vec<&str> = cluster_import_fields().to_vec();
+    let rows = doc.clusters.iter().map(|c| {
+        let json = serde_json::to_value(c).unwrap_or_default();
+        let mut row: Vec<String> = cluster_fields().iter().map(|f| cell(json.get(*f))).collect();
+        row.push(doc.versions.get(&c.name).map(i32::to_string).unwrap_or_default());
+        row
+    });
+    write(&header, rows)
 }
 
 /// One JSON value as a CSV cell; `labels` (an object) as `key=value;key2=value2`.
@@ -105,6 +120,8 @@ pub fn sites_to_csv(sites: &[SiteRecord]) -> String {
 /// What reading a cluster file gave.
 struct ReadClusters {
     records: Vec<ClusterRecord>,
+    /// Exported versions by cluster name.
+    versions: std::collections::BTreeMap<String, i32>,
     /// Line and row number of each record.
     lines: Vec<At>,
     errors: Vec<RowError>,
@@ -113,11 +130,20 @@ struct ReadClusters {
 }
 
 fn read_clusters(text: &str) -> Result<ReadClusters, Vec<RowError>> {
-    let rows = read_rows(text, cluster_fields(), &["name", "site", "tier"])?;
-    let mut read = ReadClusters { records: Vec::new(), lines: Vec::new(), errors: Vec::new(), broken: Vec::new() };
+    let rows = read_rows(text, cluster_import_fields(), &["name", "site", "tier"])?;
+    let mut read = ReadClusters {
+        records: Vec::new(),
+        versions: Default::default(),
+        lines: Vec::new(),
+        errors: Vec::new(),
+        broken: Vec::new(),
+    };
     for (index, (line, raw)) in rows.into_iter().enumerate() {
         match cluster_from_raw(&raw) {
-            Ok(c) => {
+            Ok((c, version)) => {
+                if let Some(v) = version {
+                    read.versions.insert(c.name.clone(), v);
+                }
                 read.records.push(c);
                 read.lines.push(At { line, index });
             }

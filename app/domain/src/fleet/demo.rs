@@ -328,7 +328,7 @@ pub fn demo_fleet() -> FleetDoc {
             });
         }
     }
-    FleetDoc { sites, clusters }
+    FleetDoc::new(sites, clusters)
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -165,10 +165,20 @@ impl Reader<'_> {
     }
 }
 
-/// A cluster from its fields; errors name each bad field.
-pub(super) fn cluster_from_raw(raw: &RawItem) -> Result<ClusterRecord, ValidationError> {
+/// The extra field an export writes beside a cluster's fields: the version it was exported at.
+pub(super) const VERSION_FIELD: &str = "version";
+
+/// Cluster fields an import accepts: the record's and [`VERSION_FIELD`].
+pub(super) fn cluster_import_fields() -> &'static [&'static str] {
+    static FIELDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| cluster_fields().iter().copied().chain([VERSION_FIELD]).collect())
+}
+
+/// A cluster and the version it was exported at, from its fields; errors name each bad field.
+pub(super) fn cluster_from_raw(raw: &RawItem) -> Result<(ClusterRecord, Option<i32>), ValidationError> {
     let mut r = Reader { raw, err: ValidationError::default() };
-    r.unknown(cluster_fields());
+    r.unknown(cluster_import_fields());
+    let version = r.number::<i32>(VERSION_FIELD, "7");
     let name = r.required("name", "give the cluster's name, e.g. cell-leipzig-press-01");
     let site = r.required("site", "give the plant or region it runs at, e.g. Leipzig");
     let facts = r.structure::<ClusterFacts>();
@@ -181,7 +191,7 @@ pub(super) fn cluster_from_raw(raw: &RawItem) -> Result<ClusterRecord, Validatio
         ..ClusterRecord::new(name, site, crate::Tier::Cell)
     };
     match facts {
-        Some(facts) => r.finish(ClusterRecord { facts, ..record }, ClusterRecord::validate),
+        Some(facts) => r.finish(ClusterRecord { facts, ..record }, ClusterRecord::validate).map(|c| (c, version)),
         None => Err(r.err),
     }
 }
@@ -403,7 +413,8 @@ mod tests {
 
     #[test]
     fn name_site_and_tier_are_enough() {
-        let c = cluster_from_raw(&raw(&[("name", "cell-a"), ("site", "Leipzig"), ("tier", "Cell")], None)).unwrap();
+        let (c, _) =
+            cluster_from_raw(&raw(&[("name", "cell-a"), ("site", "Leipzig"), ("tier", "Cell")], None)).unwrap();
         assert_eq!(c, ClusterRecord::new("cell-a", "Leipzig", crate::Tier::Cell));
     }
 
@@ -439,7 +450,7 @@ mod tests {
             &[("name", "p"), ("site", "S"), ("tier", "plant"), ("wan_uplink", "YES"), ("underlay_symmetric", "0")],
             Some(" line=press ; ;zone=ot "),
         );
-        let c = cluster_from_raw(&item).unwrap();
+        let (c, _) = cluster_from_raw(&item).unwrap();
         assert!(c.facts.wan_uplink && !c.facts.underlay_symmetric);
         assert_eq!(c.labels.len(), 2);
         assert_eq!(c.labels["zone"], "ot");

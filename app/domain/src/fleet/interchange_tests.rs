@@ -142,7 +142,7 @@ fn a_csv_import_checks_sites_parents_and_names_against_the_fleet_with_physical_l
     assert!(errors[2].reason.contains("already defined on line 3"), "{}", errors[2]);
     assert!(errors[3].reason.contains("its own parent"), "{}", errors[3]);
     let ok = import_csv(&text.lines().take(4).collect::<Vec<_>>().join("\n"), &names(&["Leipzig"]), &[]).unwrap();
-    assert_eq!(ok[1].exception_rationale.as_deref(), Some("two\nlines"));
+    assert_eq!(ok.clusters[1].exception_rationale.as_deref(), Some("two\nlines"));
 }
 
 #[test]
@@ -162,7 +162,7 @@ fn yaml_export_then_import_gives_the_same_demo_fleet() {
 
 #[test]
 fn yaml_round_trips_the_edge_records() {
-    let doc = FleetDoc { sites: vec![SiteRecord::new("'s-Hertogenbosch", SiteKind::Plant)], clusters: edge_clusters() };
+    let doc = FleetDoc::new(vec![SiteRecord::new("'s-Hertogenbosch", SiteKind::Plant)], edge_clusters());
     let text = fleet_to_yaml(&doc);
     assert!(!text.contains("parent: null"), "absent fields are left out: {text}");
     assert_eq!(fleet_from_yaml(&text).unwrap(), doc);
@@ -259,9 +259,27 @@ mod properties {
             prop_assume!(c.validate().is_ok());
             let csv = clusters_to_csv(std::slice::from_ref(&c));
             prop_assert_eq!(clusters_from_csv(&csv).unwrap(), vec![c.clone()], "{}", csv);
-            let doc = FleetDoc { sites: vec![SiteRecord::new(site, SiteKind::Plant)], clusters: vec![c] };
+            let doc = FleetDoc::new(vec![SiteRecord::new(site, SiteKind::Plant)], vec![c]);
             let yaml = fleet_to_yaml(&doc);
             prop_assert_eq!(fleet_from_yaml(&yaml).unwrap(), doc, "{}", yaml);
         }
     }
+}
+
+#[test]
+fn exported_versions_travel_through_csv_and_yaml_and_back() {
+    let mut doc = demo_fleet();
+    doc.versions = doc.clusters.iter().enumerate().map(|(i, c)| (c.name.clone(), i as i32 + 1)).collect();
+    let csv = doc_to_csv(&doc);
+    assert!(csv.lines().next().unwrap().ends_with(",version"), "{}", &csv[..300]);
+    let site_names: Vec<String> = doc.sites.iter().map(|s| s.name.clone()).collect();
+    let back = import_csv(&csv, &site_names, &[]).unwrap();
+    assert_eq!(back.versions, doc.versions);
+    assert_eq!(back.lines[&doc.clusters[0].name], 2);
+    let yaml = fleet_to_yaml(&doc);
+    let back = import_yaml(&yaml, &[], &[]).unwrap();
+    assert_eq!(back.versions, doc.versions);
+    assert!(back.lines.values().all(|l| *l > 1));
+    let err = import_csv("name,site,tier,version\ncell-a,Leipzig,cell,seven\n", &names(&["Leipzig"]), &[]).unwrap_err();
+    assert_eq!(lines_and_fields(&err), [(2, "version")]);
 }

@@ -45,7 +45,7 @@ pub(crate) fn check_text(text: &str, max: usize) -> Result<(), String> {
     if text.chars().any(char::is_control) {
         return Err("contains a control character such as a line break or tab; use one line of text".into());
     }
-    Ok(())
+    crate::text::invisible_problem(text).map_or(Ok(()), Err)
 }
 
 /// A candidate key: lowercase letter first, then lowercase letters, digits, `_` or `-` (≤ 32).

@@ -193,7 +193,7 @@ pub fn synthetic_fleet(clusters: usize, seed: u64) -> FleetDoc {
         });
     }
     out.truncate(clusters);
-    FleetDoc { sites, clusters: out }
+    FleetDoc::new(sites, out)
 }
 
 #[cfg(test)]

@@ -46,7 +46,17 @@ pub fn import_yaml(text: &str, known_sites: &[String], known_clusters: &[String]
 pub fn fleet_to_yaml(doc: &FleetDoc) -> String {
     let out = DocOut {
         sites: doc.sites.iter().map(SiteOut::from).collect(),
-        clusters: doc.clusters.iter().map(ClusterOut::from).collect(),
+        clusters: doc
+            .clusters
+            .iter()
+            .map(|c| {
+                let mut out = ClusterOut::from(c);
+                if let Some(v) = doc.versions.get(&c.name) {
+                    out.0.push(("version", serde_json::Value::from(*v)));
+                }
+                out
+            })
+            .collect(),
     };
     // Plain structs with string keys always serialise.
     let body = serde_saphyr::to_string(&out).expect("the fleet serialises as YAML");
@@ -102,7 +112,11 @@ fn read(text: &str) -> Result<Read, Vec<RowError>> {
     for (i, item) in raw.clusters.iter().enumerate() {
         let line = line_of(item);
         match cluster_from_raw(&item.value.0) {
-            Ok(c) => {
+            Ok((c, version)) => {
+                if let Some(v) = version {
+                    read.doc.versions.insert(c.name.clone(), v);
+                }
+                read.doc.lines.insert(c.name.clone(), line);
                 read.doc.clusters.push(c);
                 read.positions.clusters.push(At { line, index: i });
             }

@@ -17,6 +17,16 @@ pub const DEFAULT_UNDERLAY_MTU: u32 = 1500;
 /// Pods per node assumed when none is given (the kubelet's default).
 pub const DEFAULT_MAX_PODS_PER_NODE: u32 = 110;
 
+/// Most nodes a cluster may have (Kubernetes is tested to 5,000; this leaves room and still
+/// catches typos such as 3,000,000,000).
+pub const MAX_NODES: u32 = 100_000;
+
+/// Most CPU cores per node.
+pub const MAX_CORES_PER_NODE: u32 = 4_096;
+
+/// Most pods per node.
+pub const MAX_PODS_PER_NODE: u32 = 10_000;
+
 /// Longest distribution name, in characters.
 pub const MAX_DISTRIBUTION_CHARS: usize = 200;
 
@@ -174,9 +184,16 @@ impl ClusterFacts {
         }
         if self.nodes == 0 {
             err.add("nodes", "a cluster has at least one node");
+        } else if self.nodes > MAX_NODES {
+            err.add(
+                "nodes",
+                format!("{} nodes is more than any cluster has; Switchyard takes up to {MAX_NODES}", self.nodes),
+            );
         }
         if self.cores_per_node == Some(0) {
             err.add("cores_per_node", "cores per node must be at least 1; leave it out when unknown");
+        } else if self.cores_per_node.is_some_and(|c| c > MAX_CORES_PER_NODE) {
+            err.add("cores_per_node", format!("cores per node must be at most {MAX_CORES_PER_NODE}"));
         }
         if let Some(m) = self.memory_gib_per_node
             && !(m.is_finite() && m > 0.0)
@@ -196,6 +213,8 @@ impl ClusterFacts {
         }
         if self.max_pods_per_node == Some(0) {
             err.add("max_pods_per_node", "max pods per node must be at least 1 (the kubelet's default is 110)");
+        } else if self.max_pods_per_node.is_some_and(|p| p > MAX_PODS_PER_NODE) {
+            err.add("max_pods_per_node", format!("max pods per node must be at most {MAX_PODS_PER_NODE}"));
         }
         let kernel = match self.parsed_kernel() {
             Some(Ok(k)) => Some(k),

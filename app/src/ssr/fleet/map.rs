@@ -29,6 +29,14 @@ pub fn today() -> domain::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+/// Profile keys in the order that decides defaults: the oldest profile for a tier and context
+/// is its default, so a new draft never silently takes over a tier.
+pub(crate) fn default_order(list: &[Profile]) -> Vec<(i64, Option<Tier>, Option<Context>)> {
+    let mut keys: Vec<_> = list.iter().map(|p| (p.id, p.tier, p.context)).collect();
+    keys.sort_by_key(|k| k.0);
+    keys
+}
+
 /// Every profile with its weights, ready to recommend with.
 pub(super) struct Profiles {
     pub list: Vec<Profile>,
@@ -45,8 +53,7 @@ pub(super) async fn profiles(pool: &PgPool, model: &Model) -> Result<Profiles, A
                 .unwrap_or_else(|_| Weights(vec![0; model.criteria.len()]))
         })
         .collect();
-    let keys = list.iter().map(|p| (p.id, p.tier, p.context)).collect();
-    Ok(Profiles { list, weights, keys })
+    Ok(Profiles { keys: default_order(&list), list, weights })
 }
 
 pub(super) fn recommend_with(
@@ -84,7 +91,30 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
     let mut by_site: BTreeMap<String, Vec<FleetCluster>> = BTreeMap::new();
     let mut summary: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for c in clusters {
-        let rec = recommend_with(&recommender, &ps, &c.record)?;
+        let rec = match recommend_with(&recommender, &ps, &c.record) {
+            Ok(rec) => rec,
+            Err(e) => {
+                let r = c.record;
+                tracing::warn!(cluster = %r.name, error = %e, "no recommendation for a cluster on the fleet map");
+                let cni = r.decided_cni.clone().unwrap_or_else(|| "undecided".into());
+                *summary.entry(r.facts.tier.as_str().to_string()).or_default().entry(cni).or_default() += 1;
+                by_site.entry(r.site).or_default().push(FleetCluster {
+                    id: c.id,
+                    name: r.name,
+                    tier: r.facts.tier,
+                    context: r.facts.context,
+                    recommended: None,
+                    decided: r.decided_cni,
+                    knock_outs: 0,
+                    warnings: 0,
+                    margin: 0.0,
+                    clear_winner: false,
+                    exception: false,
+                    problem: Some(e.to_string()),
+                });
+                continue;
+            }
+        };
         let r = c.record;
         let cni = r.decided_cni.clone().or_else(|| rec.winner.clone()).unwrap_or_else(|| "undecided".into());
         *summary.entry(r.facts.tier.as_str().to_string()).or_default().entry(cni).or_default() += 1;
@@ -105,6 +135,7 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
             margin: rec.margin,
             clear_winner: rec.clear_winner,
             exception: rec.exception,
+            problem: None,
         });
     }
     let sites = sites

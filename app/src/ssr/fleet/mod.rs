@@ -5,6 +5,7 @@
 mod map;
 mod store;
 
+pub(crate) use map::default_order;
 pub use map::{catalog, today};
 
 use sqlx::PgPool;
@@ -15,8 +16,8 @@ use crate::AppError;
 use crate::model::{Cluster, ClusterFilter, ClusterPage, Fleet, ImportReport, Role, Site, Versioned};
 use domain::Model;
 use domain::fleet::{
-    ClusterRecord, FleetDoc, Recommendation, RowError, SiteRecord, clusters_to_csv, fleet_to_yaml, import_csv,
-    import_yaml, validate_doc,
+    ClusterRecord, FleetDoc, Recommendation, RowError, SiteRecord, doc_to_csv, fleet_to_yaml, import_csv, import_yaml,
+    validate_doc,
 };
 use store::OnName;
 
@@ -69,7 +70,7 @@ pub async fn list_sites(ctx: &Ctx) -> Result<Vec<Site>, AppError> {
 /// Creates a site (architects); a taken name is a conflict.
 pub async fn create_site(ctx: &Ctx, site: SiteRecord) -> Result<Site, AppError> {
     let actor = ctx.writer(Role::Architect)?;
-    let doc = FleetDoc { sites: vec![site.clone()], clusters: vec![] };
+    let doc = FleetDoc::new(vec![site.clone()], vec![]);
     let errors = validate_doc(&doc, &store::site_names(&ctx.pool).await?, &[]);
     if !errors.is_empty() {
         return Err(row_errors_to_validation(errors));
@@ -131,10 +132,13 @@ async fn check_cluster(
 ) -> Result<(), AppError> {
     let mut clusters = store::cluster_names(pool).await?;
     clusters.retain(|n| Some(n.as_str()) != existing && *n != c.name);
-    let doc = FleetDoc { sites: vec![], clusters: vec![c.clone()] };
+    let doc = FleetDoc::new(vec![], vec![c.clone()]);
     let errors = validate_doc(&doc, &store::site_names(pool).await?, &clusters);
     if !errors.is_empty() {
         return Err(row_errors_to_validation(errors));
+    }
+    if let Some(parent) = &c.parent {
+        check_no_loop(pool, c, parent, existing).await?;
     }
     let rec = map::recommendation(pool, model, c).await?;
     if rec.exception_needs_rationale {
@@ -146,6 +150,37 @@ async fn check_cluster(
                 rec.winner.as_deref().unwrap_or("none")
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Refuses a parent that would close a loop through the stored clusters (A → B → A).
+async fn check_no_loop(pool: &PgPool, c: &ClusterRecord, parent: &str, existing: Option<&str>) -> Result<(), AppError> {
+    let mut up: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (name, p) in store::parent_links(pool).await? {
+        // After a rename the children of the old name hang under the new one.
+        let name = if Some(name.as_str()) == existing { c.name.clone() } else { name };
+        let p = p.map(|p| if Some(p.as_str()) == existing { c.name.clone() } else { p });
+        if let Some(p) = p {
+            up.insert(name, p);
+        }
+    }
+    up.insert(c.name.clone(), parent.to_string());
+    let mut path = vec![c.name.clone()];
+    let mut at = c.name.as_str();
+    while let Some(next) = up.get(at) {
+        if *next == c.name {
+            path.push(c.name.clone());
+            return Err(AppError::field(
+                "parent",
+                format!("'{parent}' would make a loop ({}); a cluster cannot report to itself", path.join(" → ")),
+            ));
+        }
+        if path.len() > up.len() {
+            break; // a loop elsewhere, not through this cluster
+        }
+        path.push(next.clone());
+        at = next;
     }
     Ok(())
 }
@@ -202,7 +237,7 @@ pub async fn import(ctx: &Ctx, text: &str, format: Format, dry_run: bool) -> Res
     let actor = ctx.writer(Role::Architect)?;
     let (sites, clusters) = (store::site_names(&ctx.pool).await?, store::cluster_names(&ctx.pool).await?);
     let doc = match format {
-        Format::Csv => import_csv(text, &sites, &clusters).map(|clusters| FleetDoc { sites: vec![], clusters }),
+        Format::Csv => import_csv(text, &sites, &clusters),
         Format::Yaml => import_yaml(text, &sites, &clusters),
     };
     match doc {
@@ -212,8 +247,11 @@ pub async fn import(ctx: &Ctx, text: &str, format: Format, dry_run: bool) -> Res
 }
 
 /// Validates a whole document against the fleet and, unless `dry_run` or anything is wrong,
-/// writes it in one transaction (sites and clusters upserted by name). `actor` is `None` for the
-/// demo loader.
+/// writes it in one transaction (sites and clusters upserted by name), one audit entry per row
+/// created or changed, with before and after. A person's import (`actor` set) also gets the
+/// checks of a single edit: a decision against the recommendation needs its rationale, and a
+/// cluster whose `version` in the file is older than the fleet's is refused as a conflict (it
+/// changed since the export). The demo loader (`actor` `None`) writes Switchyard's own data.
 pub async fn import_doc(
     pool: &PgPool,
     actor: Option<&Principal>,
@@ -221,7 +259,49 @@ pub async fn import_doc(
     dry_run: bool,
     format: &str,
 ) -> Result<ImportReport, AppError> {
-    let errors = validate_doc(doc, &store::site_names(pool).await?, &store::cluster_names(pool).await?);
+    let mut errors = validate_doc(doc, &store::site_names(pool).await?, &store::cluster_names(pool).await?);
+    let existing: std::collections::HashMap<String, Cluster> = store::clusters(pool, &ClusterFilter::default())
+        .await?
+        .into_iter()
+        .map(|c| (c.record.name.clone(), c))
+        .collect();
+    let line = |name: &str| doc.lines.get(name).copied().unwrap_or(0);
+    if actor.is_some() && errors.is_empty() {
+        for c in &doc.clusters {
+            if let (Some(read), Some(now)) = (doc.versions.get(&c.name), existing.get(&c.name))
+                && *read != now.version
+            {
+                errors.push(RowError::conflict(
+                    line(&c.name),
+                    "version",
+                    format!(
+                        "cluster '{}' changed since this file was exported (the file has version {read}, the fleet \
+                         has {}); export again and re-apply your edits",
+                        c.name, now.version
+                    ),
+                ));
+            }
+        }
+        let model = super::db::load_model(pool).await?;
+        let profiles = map::profiles(pool, &model).await?;
+        let recommender = domain::fleet::Recommender::new(&model, catalog()?, today());
+        for c in &doc.clusters {
+            match map::recommend_with(&recommender, &profiles, c) {
+                Ok(rec) if rec.exception_needs_rationale => errors.push(RowError::new(
+                    line(&c.name),
+                    "exception_rationale",
+                    format!(
+                        "{} differs from the recommendation ({}); write why in exception_rationale",
+                        c.decided_cni.as_deref().unwrap_or_default(),
+                        rec.winner.as_deref().unwrap_or("none")
+                    ),
+                )),
+                Ok(_) => {}
+                Err(e) => errors.push(RowError::new(line(&c.name), "", e.to_string())),
+            }
+        }
+        errors.sort_by_key(|e| e.line);
+    }
     let report = ImportReport {
         dry_run: dry_run || !errors.is_empty(),
         sites: doc.sites.len(),
@@ -231,9 +311,48 @@ pub async fn import_doc(
     if report.dry_run {
         return Ok(report);
     }
+    let sites_before: std::collections::HashMap<String, SiteRecord> =
+        store::sites(pool).await?.into_iter().map(|s| (s.record.name.clone(), s.record)).collect();
     let mut tx = pool.begin().await?;
     store::upsert_sites(&mut tx, &doc.sites).await?;
     store::write_clusters(&mut tx, &doc.clusters, OnName::Update).await?;
+    let site_changes = doc
+        .sites
+        .iter()
+        .filter(|s| sites_before.get(&s.name) != Some(*s))
+        .map(|s| {
+            let before = sites_before.get(&s.name);
+            audit::Change {
+                entity_id: s.name.clone(),
+                action: if before.is_some() { "update" } else { "create" },
+                before: before.and_then(|b| serde_json::to_value(b).ok()),
+                after: serde_json::to_value(s).ok(),
+            }
+        })
+        .collect();
+    audit::record_many(&mut tx, actor, "site", site_changes).await?;
+    let ids: std::collections::HashMap<String, i64> =
+        sqlx::query_as::<_, (String, i64)>("SELECT name, id FROM clusters WHERE name = ANY($1)")
+            .bind(doc.clusters.iter().map(|c| c.name.as_str()).collect::<Vec<_>>())
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+    let cluster_changes = doc
+        .clusters
+        .iter()
+        .filter(|c| existing.get(&c.name).map(|e| &e.record) != Some(*c))
+        .map(|c| {
+            let before = existing.get(&c.name);
+            audit::Change {
+                entity_id: ids.get(&c.name).map_or_else(|| c.name.clone(), i64::to_string),
+                action: if before.is_some() { "update" } else { "create" },
+                before: before.and_then(|b| serde_json::to_value(b).ok()),
+                after: serde_json::to_value(c).ok(),
+            }
+        })
+        .collect();
+    audit::record_many(&mut tx, actor, "cluster", cluster_changes).await?;
     let after = serde_json::json!({"format": format, "sites": doc.sites.len(), "clusters": doc.clusters.len()});
     audit::record(&mut tx, actor, "fleet", "import", "import", None, Some(after)).await?;
     tx.commit().await?;
@@ -243,10 +362,14 @@ pub async fn import_doc(
 /// The whole fleet as a file: its text, content type and file extension (anyone signed in).
 pub async fn export(ctx: &Ctx, format: Format) -> Result<(String, &'static str, &'static str), AppError> {
     let sites = store::sites(&ctx.pool).await?.into_iter().map(|s| s.record).collect();
-    let clusters = store::clusters(&ctx.pool, &ClusterFilter::default()).await?.into_iter().map(|c| c.record).collect();
-    let doc = FleetDoc { sites, clusters };
+    let all = store::clusters(&ctx.pool, &ClusterFilter::default()).await?;
+    let mut doc = FleetDoc::new(sites, Vec::new());
+    for c in all {
+        doc.versions.insert(c.record.name.clone(), c.version);
+        doc.clusters.push(c.record);
+    }
     Ok(match format {
-        Format::Csv => (clusters_to_csv(&doc.clusters), "text/csv; charset=utf-8", "csv"),
+        Format::Csv => (doc_to_csv(&doc), "text/csv; charset=utf-8", "csv"),
         Format::Yaml => (fleet_to_yaml(&doc), "application/yaml", "yaml"),
     })
 }

@@ -90,6 +90,13 @@ pub async fn cluster_names(pool: &PgPool) -> Result<Vec<String>, AppError> {
     Ok(sqlx::query_scalar("SELECT name FROM clusters").fetch_all(pool).await?)
 }
 
+/// Every cluster's name and its parent's name.
+pub async fn parent_links(pool: &PgPool) -> Result<Vec<(String, Option<String>)>, AppError> {
+    Ok(sqlx::query_as("SELECT c.name, p.name FROM clusters c LEFT JOIN clusters p ON p.id = c.parent_id")
+        .fetch_all(pool)
+        .await?)
+}
+
 #[derive(FromRow)]
 struct ClusterRow {
     id: i64,

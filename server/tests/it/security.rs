@@ -1,0 +1,257 @@
+//! The security issue's findings, each as a test that failed before its fix: lock-outs, burst
+//! guessing, open redirect, tokens surviving a reset, the last admin, profile deletion, parent
+//! loops, invisible characters, out-of-range numbers.
+
+use app::model::Role;
+use leptos::server_fn::ServerFn;
+use reqwest::Client;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+use crate::helpers::{PASSWORD, TestApp, anonymous, error_of};
+
+/// A server trusting loopback as its proxy, so `X-Forwarded-For` picks the client address.
+async fn behind_proxy(pool: PgPool) -> TestApp {
+    TestApp::spawn_with(pool, |auth| {
+        auth.trusted_proxies = app::ssr::throttle::parse_trusted("127.0.0.1,::1").unwrap();
+    })
+    .await
+}
+
+async fn sign_in(app: &TestApp, client: &Client, from: &str, email: &str, password: &str) -> reqwest::Response {
+    client
+        .post(format!("{}/api/v1/session", app.base))
+        .header("x-forwarded-for", from)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn failures_from_one_address_never_lock_the_owner_out_from_another(pool: PgPool) {
+    let app = behind_proxy(pool).await;
+    let client = anonymous(&app.base);
+    let mut throttled = 0;
+    for _ in 0..25 {
+        let r = sign_in(&app, &client, "198.51.100.66", "admin@test", "wrong password!").await;
+        throttled += usize::from(r.status() == 429);
+    }
+    assert!(throttled > 0, "the guessing address was never slowed down");
+    let r = sign_in(&app, &client, "203.0.113.10", "admin@test", PASSWORD).await;
+    assert_eq!(r.status(), 204, "the owner on another address must get in");
+    // A forged X-Forwarded-For from an untrusted peer is ignored: this server trusts no proxy.
+    let direct = TestApp::spawn(app.pool.clone()).await;
+    let plain = anonymous(&direct.base);
+    for i in 0..8 {
+        let from = format!("192.0.2.{i}");
+        let _ = sign_in(&direct, &plain, &from, "viewer@test", "wrong password!").await;
+    }
+    let r = sign_in(&direct, &plain, "192.0.2.200", "viewer@test", "wrong password!").await;
+    assert_eq!(r.status(), 429, "rotating X-Forwarded-For must not reset the count");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn reset_password_clears_the_throttle_and_revokes_tokens(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let r = app.post_json("/api/v1/tokens", &json!({"name": "before reset", "scope": "read"})).await;
+    let token = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    let client = anonymous(&app.base);
+    for _ in 0..8 {
+        let _ = client
+            .post(format!("{}/api/v1/session", app.base))
+            .json(&json!({"email": "architect@test", "password": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let done =
+        app::ssr::accounts::reset_password(&app.pool, "architect@test", "a brand new passphrase".into()).await.unwrap();
+    assert_eq!(done.tokens_revoked, 1);
+    let r = client
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"email": "architect@test", "password": "a brand new passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204, "the reset must clear the account's throttle");
+    let r = Client::new().get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 401, "a token made before the reset must stop working");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn parallel_guesses_get_no_more_tries_than_sequential_ones(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (client, url) = (anonymous(&app.base), format!("{}/api/v1/session", app.base));
+        set.spawn(async move {
+            let body = json!({"email": "viewer@test", "password": "wrong password!"});
+            client.post(url).json(&body).send().await.unwrap().status().as_u16()
+        });
+    }
+    let statuses = set.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(checked <= 6, "{checked} of 20 parallel guesses had their password checked: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn sign_in_redirects_only_to_local_paths(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let url = format!("{}{}", app.base, app::api::SignIn::PATH);
+    for (next, want) in
+        [("/fleet", "/fleet"), ("/\\evil.com", "/"), ("//evil.com", "/"), ("/\n", "/"), ("https://evil.com", "/")]
+    {
+        let r = anonymous(&app.base)
+            .post(&url)
+            .header("accept", "text/html")
+            .form(&[("email", "viewer@test"), ("password", PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(location.as_deref(), Some(want), "{next:?}: {status} {:?}", r.headers());
+    }
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn two_admins_demoting_each_other_leave_one_admin(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let second = json!({"email": "second@test", "display_name": "Second", "role": "admin", "password": PASSWORD});
+    let r = admin.post(format!("{}/api/v1/users", app.base)).json(&second).send().await.unwrap();
+    let second_id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let first_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'admin@test'").fetch_one(&app.pool).await.unwrap();
+    let other = anonymous(&app.base);
+    let r = other
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"email": "second@test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let demote = json!({"role": "viewer"});
+    let (a, b) = tokio::join!(
+        admin.patch(format!("{}/api/v1/users/{second_id}", app.base)).json(&demote).send(),
+        other.patch(format!("{}/api/v1/users/{first_id}", app.base)).json(&demote).send(),
+    );
+    let mut codes = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    codes.sort_unstable();
+    let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(admins, 1, "statuses {codes:?}");
+    assert!(codes.contains(&200), "{codes:?}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn a_profile_in_use_cannot_be_deleted_and_deletes_need_the_version(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let list: Value = app.get("/api/v1/profiles").await.json().await.unwrap();
+    let default = &list[0];
+    let e =
+        error_of(app.delete(&format!("/api/v1/profiles/{}?version={}", default["id"], default["version"])).await, 409)
+            .await;
+    assert!(e["message"].as_str().unwrap().contains("default"), "{e}");
+    let body = json!({"name": "Spare", "weights": crate::helpers::seed_weights()});
+    let spare: Value = app.post_json("/api/v1/profiles", &body).await.json().await.unwrap();
+    error_of(app.delete(&format!("/api/v1/profiles/{}", spare["id"])).await, 422).await;
+    error_of(app.delete(&format!("/api/v1/profiles/{}?version=7", spare["id"])).await, 409).await;
+    assert_eq!(app.delete(&format!("/api/v1/profiles/{}?version=1", spare["id"])).await.status(), 204);
+    // The fleet map still answers.
+    assert_eq!(app.get("/api/v1/fleet").await.status(), 200);
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn a_parent_loop_through_stored_clusters_is_refused(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    assert_eq!(app.post_json("/api/v1/sites", &json!({"name": "Loop", "kind": "plant"})).await.status(), 201);
+    let a: Value = app
+        .post_json("/api/v1/clusters", &json!({"name": "loop-a", "site": "Loop", "tier": "plant"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let b = json!({"name": "loop-b", "site": "Loop", "tier": "cell", "parent": "loop-a"});
+    assert_eq!(app.post_json("/api/v1/clusters", &b).await.status(), 201);
+    let mut body = a.clone();
+    body["parent"] = json!("loop-b");
+    let e = error_of(app.put_json(&format!("/api/v1/clusters/{}", a["id"]), &body).await, 422).await;
+    assert!(e["fields"]["parent"].as_str().unwrap().contains("loop"), "{e}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn invisible_characters_and_huge_numbers_are_refused(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let lookalike = json!({"name": "Industrial ADR 2026\u{200B}", "weights": crate::helpers::seed_weights()});
+    let e = error_of(app.post_json("/api/v1/profiles", &lookalike).await, 422).await;
+    assert!(e["fields"]["name"].is_string(), "{e}");
+    let bidi = json!({"name": "Leipzig\u{202E}", "kind": "plant"});
+    error_of(app.post_json("/api/v1/sites", &bidi).await, 422).await;
+    assert_eq!(app.post_json("/api/v1/sites", &json!({"name": "Big", "kind": "plant"})).await.status(), 201);
+    let huge = json!({"name": "big-1", "site": "Big", "tier": "plant", "nodes": 3_000_000_000u64});
+    let e = error_of(app.post_json("/api/v1/clusters", &huge).await, 422).await;
+    assert!(e.to_string().contains("nodes"), "{e}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn an_import_applies_the_rules_of_a_single_edit_and_audits_each_row(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app::ssr::fleet::import_doc(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
+    let export = app.get("/api/v1/clusters/export?format=csv").await.text().await.unwrap();
+    assert!(export.lines().next().unwrap().ends_with(",version"));
+    // Someone edits one cluster after the export was taken.
+    let c: Value = app.get("/api/v1/clusters?tier=plant").await.json().await.unwrap();
+    let mut edited = c[0].clone();
+    edited["distribution"] = json!("RKE2 1.31");
+    assert_eq!(app.put_json(&format!("/api/v1/clusters/{}", edited["id"]), &edited).await.status(), 200);
+    let import = |body: String| {
+        let (client, url) = (app.client.clone(), format!("{}/api/v1/clusters/import", app.base));
+        async move { client.post(url).header("content-type", "text/csv").body(body).send().await.unwrap() }
+    };
+    let r = import(export.clone()).await;
+    assert_eq!(r.status(), 409, "the stale row must be refused");
+    let report: Value = r.json().await.unwrap();
+    let name = edited["name"].as_str().unwrap();
+    assert!(
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["conflict"] == true && e["reason"].as_str().unwrap().contains(name)),
+        "{report}"
+    );
+    // A decision against the recommendation without a rationale is refused, as in a single edit.
+    let fresh = app.get("/api/v1/clusters/export?format=csv").await.text().await.unwrap();
+    let cell_line = fresh.lines().find(|l| l.starts_with("cell-brno-test-01,")).unwrap().to_string();
+    let flipped = fresh.replace(&cell_line, &cell_line.replace(",calico,", ",cilium,"));
+    let cluster_updates_before: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity = 'cluster'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let r = import(flipped).await;
+    assert_eq!(r.status(), 422);
+    let report: Value = r.json().await.unwrap();
+    assert!(report.to_string().contains("exception_rationale"), "{report}");
+    // A good edit imports and is audited per row with before and after.
+    let good = fresh.replace(&cell_line, &cell_line.replace(",K3s,", ",K3s 1.31,"));
+    assert_eq!(import(good).await.status(), 200);
+    let (n, before, after): (i64, Value, Value) = sqlx::query_as(
+        "SELECT count(*) OVER (), before, after FROM audit_log WHERE entity = 'cluster' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let _ = n;
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE entity = 'cluster'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(total, cluster_updates_before + 1, "exactly the changed row is audited");
+    assert_eq!(before["distribution"], "K3s", "{before}");
+    assert_eq!(after["distribution"], "K3s 1.31");
+}
