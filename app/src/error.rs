@@ -191,6 +191,11 @@ mod ssr {
         fn from(e: sqlx::Error) -> Self {
             match &e {
                 sqlx::Error::RowNotFound => AppError::NotFound("not found".into()),
+                // The database is unreachable or saturated: a retry may work, so say so (503).
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    AppError::Busy(5)
+                }
                 _ => {
                     tracing::error!(error = %e, "database error");
                     AppError::Internal

@@ -16,6 +16,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// PostgreSQL URL of the owner, for migrations and reference data, when the deployment gives
+    /// two logins; `DATABASE_URL` is then the application's login, which gets only serving rights.
+    #[arg(long, env = "SWITCHYARD_MIGRATE_DATABASE_URL", hide_env_values = true)]
+    pub migrate_database_url: Option<String>,
+
     /// Address to listen on.
     #[arg(long, env = "SWITCHYARD_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,

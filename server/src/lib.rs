@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod config;
+pub mod db_roles;
 mod fleet_routes;
 mod routes;
 mod security;
@@ -33,10 +34,13 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
     PgPoolOptions::new().max_connections(max_connections).connect(url).await.context("connecting to PostgreSQL")
 }
 
-/// Applies migrations and reconciles the seed's reference data (new keys added, unedited rows
-/// refreshed, edited rows kept).
+/// Applies migrations, reconciles the seed's reference data (new keys added, unedited rows
+/// refreshed, edited rows kept) and gives the application role its rights. Runs as the owner.
 pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.context("applying migrations")?;
+    if db_roles::ensure_app_role(pool).await? {
+        db_roles::grant_serving_rights(pool, db_roles::APP_ROLE).await?;
+    }
     let json = domain::reference::REFERENCE_JSON;
     let reference = domain::reference::reference().context("reading the bundled reference data")?;
     let done = app::ssr::seed::reconcile(pool, &reference, json).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -15,7 +15,9 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
     let config = Config::parse();
-    let pool = connect(&config.database_url, config.db_pool).await?;
+    // Migrations and reference data run as the owner; serving uses the application role.
+    let owner_url = config.migrate_database_url.as_deref().unwrap_or(&config.database_url);
+    let pool = connect(owner_url, config.db_pool).await?;
     prepare(&pool).await?;
     match config.command.unwrap_or(Command::Serve) {
         Command::Migrate => {
@@ -95,7 +97,9 @@ async fn main() -> anyhow::Result<()> {
                 absolute_hours: config.session_max_hours,
                 secure_cookie: config.secure_cookie,
             };
-            let state = AppState::new(pool, leptos_options(&config.site_root, addr), auth);
+            let app_url = config.migrate_database_url.as_ref().map(|_| config.database_url.as_str());
+            let serving = switchyard::db_roles::serving_pool(&pool, app_url, config.db_pool).await?;
+            let state = AppState::new(serving, leptos_options(&config.site_root, addr), auth);
             tracing::info!("Switchyard is serving on http://{addr}");
             serve_with(listener, state, HttpLimits::with_import_mib(config.import_limit_mib)).await
         }

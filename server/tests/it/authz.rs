@@ -101,7 +101,8 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
     let user = json!({"email": "matrix@test", "display_name": "M", "role": "viewer", "password": PASSWORD});
     let csv = "name,site,tier\ncell-matrix-01,Leipzig,cell\n";
     // (method, path, JSON body or raw CSV, least role, is a change)
-    let rest: Vec<(Method, String, Option<Value>, Option<&str>, Role, bool)> = vec![
+    type Route<'a> = (Method, String, Option<Value>, Option<&'a str>, Role, bool);
+    let rest: Vec<Route> = vec![
         (Method::POST, "/api/v1/profiles".into(), Some(profile.clone()), None, Role::Architect, true),
         (Method::PUT, "/api/v1/profiles/1".into(), Some(versioned.clone()), None, Role::Architect, true),
         (Method::DELETE, "/api/v1/profiles/999".into(), None, None, Role::Architect, true),

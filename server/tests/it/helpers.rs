@@ -46,7 +46,9 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let mut auth = AuthConfig::for_addr(addr);
         adjust(&mut auth);
-        let state = AppState::new(pool.clone(), leptos_options("target/site", addr), auth);
+        // Served as the application role, as in production: a missing grant fails the tests.
+        let serving = switchyard::db_roles::serving_pool(&pool, None, 5).await.unwrap();
+        let state = AppState::new(serving, leptos_options("target/site", addr), auth);
         tokio::spawn(async move { switchyard::serve(listener, state).await });
         let base = format!("http://{addr}");
         let mut app = TestApp { client: anonymous(&base), base, pool };

@@ -370,8 +370,6 @@ async fn postgres_restart_under_writes_loses_no_acknowledged_write() {
 /// A probe that carries credentials (a browser's session cookie, a pipeline's token) should get
 /// the same quick 503.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "the auth middleware (server/src/auth.rs) resolves the credentials before /healthz runs; with the \
-            database down that waits the pool's 30 s acquire timeout and answers 500"]
 async fn healthz_with_credentials_answers_503_while_the_database_is_down() {
     let run = Running::start().await;
     let token = run.token_client("probe").await;

@@ -255,3 +255,30 @@ async fn an_import_applies_the_rules_of_a_single_edit_and_audits_each_row(pool: 
     assert_eq!(before["distribution"], "K3s", "{before}");
     assert_eq!(after["distribution"], "K3s 1.31");
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_serving_role_cannot_rewrite_or_unguard_the_audit_log(pool: PgPool) {
+    switchyard::prepare(&pool).await.unwrap();
+    let serving = switchyard::db_roles::serving_pool(&pool, None, 1).await.unwrap();
+    let role: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&serving).await.unwrap();
+    assert_eq!(role, switchyard::db_roles::APP_ROLE);
+    sqlx::query("INSERT INTO audit_log (actor, entity, entity_id, action) VALUES ('t', 'test', '1', 'create')")
+        .execute(&serving)
+        .await
+        .unwrap();
+    for sql in [
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_log_no_update_or_delete ON audit_log",
+        "DROP TABLE audit_log",
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET actor = 'mallory'",
+        "TRUNCATE audit_log",
+        "DELETE FROM _sqlx_migrations",
+    ] {
+        let err = sqlx::query(sql).execute(&serving).await.unwrap_err().to_string();
+        assert!(
+            err.contains("permission denied") || err.contains("must be owner") || err.contains("append-only"),
+            "{sql}: {err}"
+        );
+    }
+}
