@@ -52,17 +52,42 @@ struct FilterQuery {
     tier: Option<String>,
     cni: Option<String>,
     site: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
 }
 
 impl FilterQuery {
     fn filter(self) -> ApiResult<ClusterFilter> {
         let tier = self.tier.filter(|t| !t.is_empty()).map(|t| t.parse()).transpose()?;
-        Ok(ClusterFilter { tier, cni: self.cni, site: self.site })
+        Ok(ClusterFilter { tier, cni: self.cni, site: self.site, cursor: self.cursor, limit: self.limit })
     }
 }
 
-async fn list_clusters(ctx: Ctx, ApiQuery(q): ApiQuery<FilterQuery>) -> ApiResult<Json<Vec<Cluster>>> {
-    Ok(Json(fleet::list_clusters(&ctx, &q.filter()?).await?))
+/// One page of clusters as a JSON array; a `Link: <…&cursor=name>; rel="next"` header points at
+/// the next page when there is one.
+async fn list_clusters(ctx: Ctx, ApiQuery(q): ApiQuery<FilterQuery>) -> ApiResult<Response> {
+    let filter = q.filter()?;
+    let (page, next) = fleet::list_clusters(&ctx, &filter).await?;
+    let mut resp = Json(page).into_response();
+    if let Some(cursor) = next {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(t) = filter.tier {
+            q.append_pair("tier", t.as_str());
+        }
+        for (k, v) in [("cni", &filter.cni), ("site", &filter.site)] {
+            if let Some(v) = v {
+                q.append_pair(k, v);
+            }
+        }
+        if let Some(limit) = filter.limit {
+            q.append_pair("limit", &limit.to_string());
+        }
+        q.append_pair("cursor", &cursor);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("</api/v1/clusters?{}>; rel=\"next\"", q.finish())) {
+            resp.headers_mut().insert(axum::http::header::LINK, v);
+        }
+    }
+    Ok(resp)
 }
 
 async fn get_cluster(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Cluster>> {

@@ -16,8 +16,8 @@ use sqlx::PgPool;
 
 use app::AppError;
 use app::model::{
-    AuditEntry, AuditFilter, EvaluateRequest, EvaluateResponse, NewToken, NewUser, Profile, ProfileInput, Token, User,
-    UserPatch, Versioned,
+    AuditFilter, EvaluateRequest, EvaluateResponse, NewToken, NewUser, Profile, ProfileInput, Token, User, UserPatch,
+    Versioned,
 };
 use app::ssr::auth::{Login, Principal, Via, clear_session_cookie, end_session, login, session_cookie};
 use app::ssr::{AppState, Ctx, accounts, audit, db, decision, profiles};
@@ -277,13 +277,42 @@ async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode>
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_audit(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiResult<Json<Vec<AuditEntry>>> {
-    Ok(Json(audit::list(&ctx, &filter).await?))
+/// One page of the audit log as a JSON array, newest first; when there are older entries a
+/// `Link: <…&cursor=N>; rel="next"` header points at the next page (as GitHub's API does).
+async fn list_audit(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiResult<Response> {
+    let page = audit::list(&ctx, &filter).await?;
+    let mut resp = Json(page.entries).into_response();
+    if let Some(cursor) = page.next_cursor {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        let pairs =
+            [("entity", &filter.entity), ("actor", &filter.actor), ("since", &filter.since), ("until", &filter.until)];
+        for (k, v) in pairs {
+            if let Some(v) = v {
+                q.append_pair(k, v);
+            }
+        }
+        if let Some(limit) = filter.limit {
+            q.append_pair("limit", &limit.to_string());
+        }
+        q.append_pair("cursor", &cursor.to_string());
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("</api/v1/audit?{}>; rel=\"next\"", q.finish())) {
+            resp.headers_mut().insert(axum::http::header::LINK, v);
+        }
+    }
+    Ok(resp)
 }
 
+/// The whole (filtered) audit log as CSV, streamed.
 async fn audit_csv(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiResult<Response> {
-    let body = audit::csv(&ctx, &filter).await?;
-    Ok(download(body, "text/csv; charset=utf-8", "switchyard-audit.csv"))
+    let stream = audit::csv_stream(&ctx, filter)?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (CONTENT_DISPOSITION, "attachment; filename=\"switchyard-audit.csv\"".to_string()),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// 201 with the created entity.

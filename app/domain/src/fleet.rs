@@ -37,7 +37,7 @@ pub use synthetic::synthetic_fleet;
 
 #[cfg(feature = "interchange")]
 pub use csv_format::{
-    clusters_from_csv, clusters_to_csv, csv_table, doc_to_csv, import_csv, sites_from_csv, sites_to_csv,
+    clusters_from_csv, clusters_to_csv, csv_rows, csv_table, doc_to_csv, import_csv, sites_from_csv, sites_to_csv,
 };
 #[cfg(feature = "interchange")]
 pub use yaml_format::{fleet_from_yaml, fleet_to_yaml, import_yaml};

@@ -18,7 +18,7 @@ pub async fn load_fleet() -> Result<Fleet, AppError> {
 #[server]
 pub async fn load_clusters(filter: ClusterFilter) -> Result<Vec<Cluster>, AppError> {
     use crate::ssr::{ctx, fleet, respond};
-    respond(async { fleet::list_clusters(&ctx()?, &filter).await }).await
+    respond(async { fleet::list_clusters(&ctx()?, &filter).await.map(|(page, _)| page) }).await
 }
 
 /// One cluster with its recommendation.

@@ -10,12 +10,12 @@ pub use fleet::*;
 pub use profiles::*;
 
 use crate::AppError;
-use crate::model::{AuditEntry, AuditFilter};
+use crate::model::{AuditFilter, AuditPage};
 use leptos::prelude::*;
 
-/// Audit entries matching the filter (newest first, at most `ssr::audit::LIST_LIMIT`).
+/// One page of audit entries matching the filter, newest first.
 #[server]
-pub async fn list_audit(filter: AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn list_audit(filter: AuditFilter) -> Result<AuditPage, AppError> {
     use crate::ssr::{audit, ctx, respond};
     respond(async { audit::list(&ctx()?, &filter).await }).await
 }

@@ -38,6 +38,21 @@ pub struct AuditFilter {
     /// RFC 3339 or `YYYY-MM-DD`: entries before.
     #[serde(default)]
     pub until: Option<String>,
+    /// Entries older than this id (the `next` cursor of the page before).
+    #[serde(default)]
+    pub cursor: Option<i64>,
+    /// Entries per page (1–1000, default 200).
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// The entries.
+    pub entries: Vec<AuditEntry>,
+    /// The cursor of the next (older) page, when there is one.
+    pub next_cursor: Option<i64>,
 }
 
 /// Every kind of thing the audit log records, for filters and documentation. A service that

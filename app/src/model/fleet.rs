@@ -41,6 +41,12 @@ pub struct ClusterFilter {
     /// Site name.
     #[serde(default)]
     pub site: Option<String>,
+    /// Clusters after this name (the `next` cursor of the page before).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Clusters per page (1–10,000; the list answers 1,000 when none is given).
+    #[serde(default)]
+    pub limit: Option<i64>,
 }
 
 /// What an import did or would do.

@@ -9,7 +9,7 @@ pub mod fleet;
 pub mod profiles;
 
 pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
-pub use audit::{AUDIT_ENTITIES, AuditEntry, AuditFilter};
+pub use audit::{AUDIT_ENTITIES, AuditEntry, AuditFilter, AuditPage};
 pub use evaluate::{EvaluateRequest, EvaluateResponse};
 pub use fleet::{Cluster, ClusterFilter, ClusterPage, Fleet, FleetCluster, FleetSite, ImportReport, Site};
 pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::list_audit;
 use crate::components::{FilterSelect, Loaded, same_pairs};
-use crate::model::{AUDIT_ENTITIES, AuditEntry, AuditFilter};
+use crate::model::{AUDIT_ENTITIES, AuditEntry, AuditFilter, AuditPage};
 
 /// `/audit`.
 #[component]
@@ -14,7 +14,14 @@ pub fn Audit() -> impl IntoView {
     let filter = move || {
         query.with(|q| {
             let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
-            AuditFilter { entity: get("entity"), actor: get("actor"), since: get("since"), until: get("until") }
+            AuditFilter {
+                entity: get("entity"),
+                actor: get("actor"),
+                since: get("since"),
+                until: get("until"),
+                cursor: get("cursor").and_then(|c| c.parse().ok()),
+                limit: None,
+            }
         })
     };
     let entries = Resource::new(filter, list_audit);
@@ -45,7 +52,23 @@ pub fn Audit() -> impl IntoView {
                 <button type="submit">"Filter"</button>
                 <a href=csv_href download="switchyard-audit.csv">"Export CSV"</a>
             </form>
-            <Loaded resource=entries render=audit_table />
+            <Loaded resource=entries render={move |page: AuditPage| {
+                let older = page.next_cursor.map(|c| {
+                    let f = filter();
+                    let mut q = form_urlencoded::Serializer::new(String::new());
+                    for (k, v) in [("entity", f.entity), ("actor", f.actor), ("since", f.since), ("until", f.until)] {
+                        if let Some(v) = v {
+                            q.append_pair(k, &v);
+                        }
+                    }
+                    q.append_pair("cursor", &c.to_string());
+                    format!("/audit?{}", q.finish())
+                });
+                view! {
+                    {audit_table(page.entries)}
+                    {older.map(|href| view! { <p><a href=href data-testid="audit-older">"Older entries →"</a></p> })}
+                }
+            }} />
         </section>
     }
 }

@@ -11,6 +11,9 @@ use crate::model::{Cluster, ClusterFilter, ClusterPage, Role, Versioned};
 use domain::fleet::ClusterRecord;
 use domain::{BgpFabric, Severity, Tier, Weights, evaluate};
 
+/// Clusters per page of the list (the server's default page).
+const PAGE: i64 = 1000;
+
 /// `/clusters`: filter by tier, CNI and site; sort by name or tier.
 #[component]
 pub fn ClusterList() -> impl IntoView {
@@ -20,6 +23,8 @@ pub fn ClusterList() -> impl IntoView {
             tier: q.get("tier").and_then(|t| t.parse().ok()),
             cni: q.get("cni").filter(|v| !v.is_empty()),
             site: q.get("site").filter(|v| !v.is_empty()),
+            cursor: q.get("cursor").filter(|v| !v.is_empty()),
+            limit: None,
         })
     };
     let sort = move || query.with(|q| q.get("sort").unwrap_or_default());
@@ -42,11 +47,23 @@ pub fn ClusterList() -> impl IntoView {
                 <button type="submit">"Apply"</button>
             </form>
             <Loaded resource=clusters render={move |mut list: Vec<Cluster>| {
+                // A full page has a next one: link it with the last name as the cursor.
+                let more = (list.len() as i64 == PAGE).then(|| list.last().map(|c| {
+                    let mut q = form_urlencoded::Serializer::new(String::new());
+                    for k in ["tier", "cni", "site", "sort"] {
+                        let v = value(k);
+                        if !v.is_empty() {
+                            q.append_pair(k, &v);
+                        }
+                    }
+                    q.append_pair("cursor", &c.record.name);
+                    format!("/clusters?{}", q.finish())
+                })).flatten();
                 if sort() == "tier" {
                     list.sort_by(|a, b| a.record.facts.tier.cmp(&b.record.facts.tier).then(a.record.name.cmp(&b.record.name)));
                 }
                 view! {
-                    <p>{format!("{} clusters", list.len())}</p>
+                    <p>{format!("{} clusters", list.len())}{more.is_some().then_some(" (first page)")}</p>
                     <table class="data" data-testid="cluster-table">
                         <thead><tr><th>"Name"</th><th>"Site"</th><th>"Tier"</th><th>"Context"</th><th>"Distribution"</th><th>"Kernel"</th><th>"Decided CNI"</th></tr></thead>
                         <tbody>
@@ -66,6 +83,7 @@ pub fn ClusterList() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    {more.map(|href| view! { <p><a href=href data-testid="clusters-more">"More clusters →"</a></p> })}
                 }
             }} />
         </section>

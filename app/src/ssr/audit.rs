@@ -7,14 +7,16 @@ use sqlx::{FromRow, PgPool, Postgres, Transaction};
 use super::Ctx;
 use super::auth::Principal;
 use crate::AppError;
-use crate::model::{AuditEntry, AuditFilter, Role};
+use crate::model::{AuditEntry, AuditFilter, AuditPage, Role};
 
-/// Most entries one listing returns (the page and `GET /api/v1/audit` alike); narrow the filter
-/// to see older ones.
-pub const LIST_LIMIT: i64 = 1000;
+/// Entries per page when the filter names no `limit`.
+pub const DEFAULT_PAGE: i64 = 200;
 
-/// Most entries one CSV export holds.
-pub const EXPORT_LIMIT: i64 = 100_000;
+/// Most entries one page returns; narrow the filter or follow the cursor for more.
+pub const MAX_PAGE: i64 = 1000;
+
+/// Rows the CSV export reads per round trip while it streams.
+const EXPORT_CHUNK: i64 = 1000;
 
 /// Appends one entry. `actor` is `None` for changes made by Switchyard itself (reference data,
 /// the first admin).
@@ -112,26 +114,73 @@ fn parse_time(field: &str, s: &str) -> Result<DateTime<Utc>, AppError> {
         .ok_or_else(|| AppError::field(field, format!("'{s}' is not a date; use YYYY-MM-DD or RFC 3339")))
 }
 
-/// Entries matching `filter`, newest first, at most [`LIST_LIMIT`] (anyone signed in: managers
-/// review the log).
-pub async fn list(ctx: &Ctx, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
+/// One page of entries matching `filter`, newest first (anyone signed in: managers review the
+/// log). `limit` outside 1–[`MAX_PAGE`] is a field error.
+pub async fn list(ctx: &Ctx, filter: &AuditFilter) -> Result<AuditPage, AppError> {
     ctx.reader(Role::Viewer)?;
-    query(&ctx.pool, filter, LIST_LIMIT).await
+    let limit = filter.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::field("limit", format!("give 1 to {MAX_PAGE} entries per page")));
+    }
+    let entries = query(&ctx.pool, filter, filter.cursor, limit).await?;
+    let next_cursor = if entries.len() as i64 == limit { entries.last().map(|e| e.id) } else { None };
+    Ok(AuditPage { entries, next_cursor })
 }
 
-/// The same as CSV (cells escaped against spreadsheet formulas), at most [`EXPORT_LIMIT`] entries.
-pub async fn csv(ctx: &Ctx, filter: &AuditFilter) -> Result<String, AppError> {
+/// Every entry matching `filter` as CSV (cells escaped against spreadsheet formulas), streamed:
+/// a task reads [`EXPORT_CHUNK`] rows at a time and hands over each chunk as CSV text, so memory
+/// stays flat however long the log is. A database error ends the stream early (logged).
+pub fn csv_stream(
+    ctx: &Ctx,
+    filter: AuditFilter,
+) -> Result<impl futures_util::Stream<Item = Result<String, std::io::Error>> + Send + 'static, AppError> {
     ctx.reader(Role::Viewer)?;
-    let entries = query(&ctx.pool, filter, EXPORT_LIMIT).await?;
-    let header = ["id", "at", "actor", "entity", "entity_id", "action", "before", "after"];
-    let json_text = |v: Option<Value>| v.as_ref().map(Value::to_string).unwrap_or_default();
-    let rows = entries.into_iter().map(|e| {
-        vec![e.id.to_string(), e.at, e.actor, e.entity, e.entity_id, e.action, json_text(e.before), json_text(e.after)]
+    let pool = ctx.pool.clone();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(4);
+    tokio::spawn(async move {
+        let header = ["id", "at", "actor", "entity", "entity_id", "action", "before", "after"];
+        if tx.send(Ok(domain::fleet::csv_table(&header, std::iter::empty()))).await.is_err() {
+            return;
+        }
+        let mut cursor = filter.cursor;
+        loop {
+            let entries = match query(&pool, &filter, cursor, EXPORT_CHUNK).await {
+                Ok(e) => e,
+                Err(e) => {
+                    let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+                    return;
+                }
+            };
+            let Some(last) = entries.last().map(|e| e.id) else { return };
+            let full = entries.len() as i64 == EXPORT_CHUNK;
+            let json_text = |v: Option<Value>| v.as_ref().map(Value::to_string).unwrap_or_default();
+            let rows = entries.into_iter().map(|e| {
+                vec![
+                    e.id.to_string(),
+                    e.at,
+                    e.actor,
+                    e.entity,
+                    e.entity_id,
+                    e.action,
+                    json_text(e.before),
+                    json_text(e.after),
+                ]
+            });
+            if tx.send(Ok(domain::fleet::csv_rows(rows))).await.is_err() || !full {
+                return;
+            }
+            cursor = Some(last);
+        }
     });
-    Ok(domain::fleet::csv_table(&header, rows))
+    Ok(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }))
 }
 
-async fn query(pool: &PgPool, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>, AppError> {
+async fn query(
+    pool: &PgPool,
+    filter: &AuditFilter,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, AppError> {
     let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let since = nonempty(&filter.since).map(|s| parse_time("since", &s)).transpose()?;
     let until = nonempty(&filter.until).map(|s| parse_time("until", &s)).transpose()?;
@@ -141,6 +190,7 @@ async fn query(pool: &PgPool, filter: &AuditFilter, limit: i64) -> Result<Vec<Au
            AND ($2::text IS NULL OR actor ILIKE '%' || $2 || '%')
            AND ($3::timestamptz IS NULL OR at >= $3)
            AND ($4::timestamptz IS NULL OR at < $4)
+           AND ($6::bigint IS NULL OR id < $6)
          ORDER BY id DESC LIMIT $5",
     )
     .bind(nonempty(&filter.entity))
@@ -148,6 +198,7 @@ async fn query(pool: &PgPool, filter: &AuditFilter, limit: i64) -> Result<Vec<Au
     .bind(since)
     .bind(until)
     .bind(limit)
+    .bind(before_id)
     .fetch_all(pool)
     .await?;
     Ok(rows

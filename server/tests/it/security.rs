@@ -282,3 +282,60 @@ async fn the_serving_role_cannot_rewrite_or_unguard_the_audit_log(pool: PgPool) 
         );
     }
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_audit_log_pages_with_a_cursor_and_streams_csv_without_formulas(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    sqlx::query(
+        "INSERT INTO audit_log (actor, entity, entity_id, action)
+         SELECT 'loader', 'site', CASE WHEN n = 1 THEN '=HYPERLINK(\"http://evil\")' ELSE 'site-' || n END, 'create'
+         FROM generate_series(1, 2500) AS n",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log").fetch_one(&app.pool).await.unwrap();
+    // Follow the Link headers through every page of 1000.
+    let mut url = format!("{}/api/v1/audit?limit=1000", app.base);
+    let mut seen = 0;
+    let mut pages = 0;
+    loop {
+        let r = app.client.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let next = r.headers().get("link").map(|v| v.to_str().unwrap().to_string());
+        let page: Vec<Value> = r.json().await.unwrap();
+        seen += page.len() as i64;
+        pages += 1;
+        let Some(link) = next else { break };
+        let path = link.trim_start_matches('<').split('>').next().unwrap().to_string();
+        url = format!("{}{path}", app.base);
+    }
+    assert_eq!((seen, pages), (total, 3));
+    error_of(app.get("/api/v1/audit?limit=5000").await, 422).await;
+    let csv = app.get("/api/v1/audit.csv?entity=site").await.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2501, "a header and every row, past the first chunk");
+    assert!(csv.contains("'=HYPERLINK"), "a formula cell is defused");
+    assert!(!csv.lines().any(|l| l.split(',').any(|c| c.starts_with('='))));
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_cluster_list_pages_by_name(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app::ssr::fleet::import_doc(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
+    let mut names: Vec<String> = Vec::new();
+    let mut url = format!("{}/api/v1/clusters?limit=10&tier=cell", app.base);
+    loop {
+        let r = app.client.get(&url).send().await.unwrap();
+        let link = r.headers().get("link").map(|v| v.to_str().unwrap().to_string());
+        let page: Vec<Value> = r.json().await.unwrap();
+        assert!(page.len() <= 10);
+        names.extend(page.iter().map(|c| c["name"].as_str().unwrap().to_string()));
+        let Some(link) = link else { break };
+        assert!(link.contains("tier=cell"), "{link}");
+        url = format!("{}{}", app.base, link.trim_start_matches('<').split('>').next().unwrap());
+    }
+    let all: Vec<Value> = app.get("/api/v1/clusters?tier=cell").await.json().await.unwrap();
+    assert_eq!(names.len(), all.len());
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "by name, no repeats");
+    error_of(app.get("/api/v1/clusters?limit=0").await, 422).await;
+}

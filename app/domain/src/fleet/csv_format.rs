@@ -237,9 +237,19 @@ fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Rows as CSV text without a header, escaped as [`csv_table`] does: for writing a large table
+/// in chunks.
+pub fn csv_rows(rows: impl Iterator<Item = Vec<String>>) -> String {
+    // As in `write`: into memory with rows of any length, this cannot fail.
+    let bytes = try_write(&[], rows).unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 fn try_write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)?;
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    if !header.is_empty() {
+        w.write_record(header)?;
+    }
     for row in rows {
         w.write_record(row.iter().map(|c| escape(c).into_owned()))?;
     }

@@ -82,9 +82,22 @@ pub async fn create_site(ctx: &Ctx, site: SiteRecord) -> Result<Site, AppError> 
     store::sites(&ctx.pool).await?.into_iter().find(|s| s.id == id).ok_or(AppError::Internal)
 }
 
-/// Clusters matching the filter (anyone signed in).
-pub async fn list_clusters(ctx: &Ctx, filter: &ClusterFilter) -> Result<Vec<Cluster>, AppError> {
-    store::clusters(&ctx.pool, filter).await
+/// Clusters per page when the filter names no `limit`.
+pub const DEFAULT_PAGE: i64 = 1000;
+
+/// Most clusters one page returns.
+pub const MAX_PAGE: i64 = 10_000;
+
+/// One page of clusters matching the filter, by name, and the cursor of the next page when
+/// there is one (anyone signed in).
+pub async fn list_clusters(ctx: &Ctx, filter: &ClusterFilter) -> Result<(Vec<Cluster>, Option<String>), AppError> {
+    let limit = filter.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::field("limit", format!("give 1 to {MAX_PAGE} clusters per page")));
+    }
+    let page = store::clusters(&ctx.pool, &ClusterFilter { limit: Some(limit), ..filter.clone() }).await?;
+    let next = if page.len() as i64 == limit { page.last().map(|c| c.record.name.clone()) } else { None };
+    Ok((page, next))
 }
 
 /// One cluster (anyone signed in).

@@ -131,15 +131,17 @@ const CLUSTER_SELECT: &str = "SELECT c.id, c.version, c.name, s.name AS site, p.
     c.profile_id, c.decided_cni, c.exception_rationale
   FROM clusters c JOIN sites s ON s.id = c.site_id LEFT JOIN clusters p ON p.id = c.parent_id";
 
-/// Clusters matching the filter, by name.
+/// Clusters matching the filter, by name (all of them when the filter has no `limit`).
 pub async fn clusters(pool: &PgPool, f: &ClusterFilter) -> Result<Vec<Cluster>, AppError> {
     let rows = sqlx::query_as::<_, ClusterRow>(&format!(
         "{CLUSTER_SELECT} WHERE ($1::text IS NULL OR c.tier = $1) AND ($2::text IS NULL OR c.decided_cni = $2)
-           AND ($3::text IS NULL OR s.name = $3) ORDER BY c.name"
+           AND ($3::text IS NULL OR s.name = $3) AND ($4::text IS NULL OR c.name > $4) ORDER BY c.name LIMIT $5"
     ))
     .bind(f.tier.map(Tier::as_str))
     .bind(f.cni.as_deref().filter(|s| !s.is_empty()))
     .bind(f.site.as_deref().filter(|s| !s.is_empty()))
+    .bind(f.cursor.as_deref().filter(|s| !s.is_empty()))
+    .bind(f.limit)
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(ClusterRow::into_cluster).collect())
