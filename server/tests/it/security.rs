@@ -339,3 +339,73 @@ async fn the_cluster_list_pages_by_name(pool: PgPool) {
     assert!(names.windows(2).all(|w| w[0] < w[1]), "by name, no repeats");
     error_of(app.get("/api/v1/clusters?limit=0").await, 422).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_password_hashes_waits_in_a_bounded_queue_and_the_rest_are_refused() {
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        set.spawn(async move { app::ssr::auth::hash_password(format!("burst passphrase {i}")).await });
+    }
+    let results = set.join_all().await;
+    let busy = results.iter().filter(|r| matches!(r, Err(app::AppError::Busy(_)))).count();
+    let hashed = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(busy + hashed, 200, "nothing but a hash or a 503");
+    assert!(busy > 0, "200 hashes at once must not all queue (19 MiB each)");
+    assert!(hashed > app::ssr::auth::MAX_HASH_QUEUE, "the cores and the queue are used: {hashed}");
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn an_expired_token_authenticates_nothing(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let r = app.post_json("/api/v1/tokens", &json!({"name": "short", "scope": "read", "expires_in_days": 1})).await;
+    assert_eq!(r.status(), 201);
+    let t: Value = r.json().await.unwrap();
+    assert!(t["expires_at"].is_string(), "{t}");
+    let secret = t["token"].as_str().unwrap().to_string();
+    let me = || Client::new().get(format!("{}/api/v1/me", app.base)).bearer_auth(&secret).send();
+    assert_eq!(me().await.unwrap().status(), 200);
+    sqlx::query("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1")
+        .bind(t["id"].as_i64().unwrap())
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(me().await.unwrap().status(), 401);
+    let bad = json!({"name": "forever-ish", "scope": "read", "expires_in_days": 0});
+    error_of(app.post_json("/api/v1/tokens", &bad).await, 422).await;
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn reset_password_on_a_disabled_user_is_audited_as_a_re_enable(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    sqlx::query("UPDATE users SET disabled = true WHERE email = 'viewer@test'").execute(&app.pool).await.unwrap();
+    let done =
+        app::ssr::accounts::reset_password(&app.pool, "viewer@test", "another long passphrase".into()).await.unwrap();
+    assert!(done.re_enabled);
+    let after: Value =
+        sqlx::query_scalar("SELECT after FROM audit_log WHERE action = 'reset_password' ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(after["re_enabled"], true);
+}
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn server_functions_refuse_cross_site_calls(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let body = json!({"input": {"name": "From evil", "weights": crate::helpers::seed_weights()}});
+    let r = app
+        .client
+        .post(format!("{}{}", app.base, app::api::CreateProfile::PATH))
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r, 403).await["code"], "csrf");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM profiles WHERE name = 'From evil'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
