@@ -22,7 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -36,13 +36,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Runs only in the browser, once hydration has attached the event handlers: tests and
-    // benchmarks wait for this marker before they interact.
-    Effect::new(|_| {
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="leptos" href="/pkg/switchyard.css" />
         <Title text="Switchyard" />
@@ -64,6 +57,17 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Marks the page once the browser has hydrated its islands (`<html data-hydrated="true">`):
+/// tests and benchmarks wait for it before they interact. An island of its own, on every page.
+#[island]
+fn HydrationMarker() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
 /// Site header: navigation by role, who is signed in, and sign-out.
 #[component]
 fn Header() -> impl IntoView {
@@ -71,6 +75,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href="/">"Switchyard"</a>
+            <HydrationMarker />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match me.await.ok().flatten() {

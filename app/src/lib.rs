@@ -18,10 +18,12 @@ pub use error::AppError;
 #[cfg(feature = "ssr")]
 pub use error::OnConstraint;
 
-/// Browser entry point: hydrates the server-rendered page.
+/// Browser entry point: hydrates the islands of the server-rendered page (the interactive parts:
+/// the studio, the cluster form, the admin forms); everything else stays plain HTML and ships no
+/// WASM.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -1,6 +1,9 @@
 //! Switchyard's HTTP server: start-up (database, migrations, reference data) and the router that
 //! joins the REST API to the Leptos pages.
 
+// Leptos views with islands are deeply nested types; the router needs more than the default 128.
+#![recursion_limit = "256"]
+
 mod auth;
 pub mod config;
 pub mod db_roles;

@@ -24,6 +24,12 @@ fn describe(e: &AppError) -> String {
 /// `/admin/users`.
 #[component]
 pub fn Users() -> impl IntoView {
+    view! { <UsersPanel /> }
+}
+
+/// The users list and forms: an island (the page around it is static).
+#[island]
+fn UsersPanel() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let users = Resource::new(move || reload.get(), |_| list_users());
     let status = RwSignal::new(None::<String>);
@@ -120,6 +126,12 @@ pub fn Users() -> impl IntoView {
 /// `/tokens`: API tokens for pipelines.
 #[component]
 pub fn Tokens() -> impl IntoView {
+    view! { <TokensPanel /> }
+}
+
+/// The token list and form: an island.
+#[island]
+fn TokensPanel() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let tokens = Resource::new(move || reload.get(), |_| list_tokens());
     let status = RwSignal::new(None::<String>);

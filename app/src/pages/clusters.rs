@@ -94,18 +94,19 @@ pub fn ClusterList() -> impl IntoView {
 #[component]
 pub fn ClusterDetail() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1));
-    let reload = RwSignal::new(0u32);
-    // Lives outside the reloaded view so "Saved." survives the refetch that follows a save.
-    let status = RwSignal::new(None::<String>);
-    let page = Resource::new(move || (id(), reload.get()), |(id, _)| load_cluster(id));
+    // A save reloads the page with `?saved=1`, so the recommendation and gates are rendered anew
+    // by the server and the form can still say "Saved.".
+    let saved = query.with_untracked(|q| q.get("saved").is_some());
+    let page = Resource::new(id, load_cluster);
     view! {
-        <Loaded resource=page render={move |p: ClusterPage| view! { <ClusterView page=p reload status /> }} />
+        <Loaded resource=page render={move |p: ClusterPage| view! { <ClusterView page=p saved /> }} />
     }
 }
 
 #[component]
-fn ClusterView(page: ClusterPage, reload: RwSignal<u32>, status: RwSignal<Option<String>>) -> impl IntoView {
+fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
     let ClusterPage { cluster, recommendation: rec, model, profile, me } = page;
     let c = cluster.record.clone();
     let f = c.facts.clone();
@@ -190,28 +191,33 @@ fn ClusterView(page: ClusterPage, reload: RwSignal<u32>, status: RwSignal<Option
                     <div class="svg" inner_html=chart></div>
                 </figure>
             </section>
-            {(me.role >= Role::Architect).then(|| view! { <ClusterForm id=cluster.id version=cluster.version record=cluster.record candidates=scored reload status /> })}
+            {(me.role >= Role::Architect).then(|| view! { <ClusterForm id=cluster.id version=cluster.version record=cluster.record candidates=scored saved /> })}
         </div>
     }
 }
 
-#[component]
+/// The edit form: an island, the only WASM on the cluster page.
+#[island]
 fn ClusterForm(
     id: i64,
     version: i32,
     record: ClusterRecord,
     /// Scored candidates (key, name) a decision may name.
     candidates: Vec<(String, String)>,
-    reload: RwSignal<u32>,
-    status: RwSignal<Option<String>>,
+    /// The page was reloaded after a save.
+    saved: bool,
 ) -> impl IntoView {
+    let status = RwSignal::new(saved.then(|| "Saved.".to_string()));
     let rec = RwSignal::new(record);
     let errors = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let text = move |get: fn(&ClusterRecord) -> String| move || rec.with(get);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = Versioned::new(rec.get_untracked(), version);
-        save(status, Some(errors), save_cluster(id, body), move |_| reload.update(|x| *x += 1));
+        save(status, Some(errors), save_cluster(id, body), move |_| {
+            // The recommendation and gates are the server's to render: show the saved state.
+            let _ = window().location().set_href(&format!("/clusters/{id}?saved=1"));
+        });
     };
     let err = move |f: &'static str| {
         move || errors.with(|e| e.get(f).cloned()).map(|m| view! { <span class="field-error" role="alert">{m}</span> })

@@ -46,8 +46,9 @@ fn tier_from_str(s: &str) -> Option<Tier> {
     s.parse().ok()
 }
 
-/// The studio once data is loaded.
-#[component]
+/// The studio once data is loaded: an island, so it and what it uses are all the WASM the page
+/// needs.
+#[island]
 pub fn StudioView(data: StudioData) -> impl IntoView {
     let StudioData { model, profiles, me } = data;
     // The server refuses a viewer's save anyway; hiding the controls just saves them the trip.
