@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use app::AppError;
 use app::ssr::AppState;
-use app::ssr::auth::{resolve_session, resolve_token, session_from_cookie_header};
+use app::ssr::auth::{resolve_session_cached, resolve_token_cached, session_from_cookie_header};
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -38,6 +38,15 @@ fn is_public_page(path: &str) -> bool {
         || path.starts_with("/api/")
 }
 
+/// POSTs that change nothing: evaluate, and server functions named `load_…`, `list_…` or
+/// `current_user` (their path is `/api/<name><hash>`).
+fn reads_only(path: &str) -> bool {
+    path == "/api/v1/evaluate"
+        || path.strip_prefix("/api/").is_some_and(|f| {
+            !f.contains('/') && (f.starts_with("load_") || f.starts_with("list_") || f.starts_with("current_user"))
+        })
+}
+
 /// Resolves the principal from a bearer token or the session cookie, refuses cross-site writes,
 /// and sends anonymous page requests to the login page.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -53,7 +62,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
     let principal = if let Some(token) = &bearer {
-        match resolve_token(&state.pool, token).await {
+        match resolve_token_cached(&state.pool, &state.credentials, token).await {
             Ok(Some(p)) => Some(p),
             Ok(None) => {
                 return AppError::Unauthorized.into_response();
@@ -66,7 +75,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|h| session_from_cookie_header(h, state.auth.session))
     {
-        match resolve_session(&state.pool, &cookie, state.auth.session).await {
+        match resolve_session_cached(&state.pool, &state.credentials, &cookie, state.auth.session).await {
             Ok(p) => p,
             Err(e) => return e.into_response(),
         }
@@ -90,5 +99,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
         None => {}
     }
-    next.run(req).await
+    // Any write may have revoked a token or changed a user or the fleet, so this server's caches
+    // go once it is done (see `AppState::wrote`); evaluate and the pages' reading server
+    // functions are POSTs that change nothing.
+    let wrote = !is_safe(req.method()) && !reads_only(&path);
+    let response = next.run(req).await;
+    if wrote {
+        state.wrote();
+    }
+    response
 }

@@ -109,7 +109,8 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve_with(listener: TcpListener, state: AppState, limits: HttpLimits) -> anyhow::Result<()> {
-    tokio::spawn(state.model.clone().listen(state.pool.clone()));
+    // One LISTEN connection keeps the model, credential and fleet caches correct.
+    tokio::spawn(app::ssr::model_cache::listen_all(state.pool.clone(), state.caches()));
     let app = router_with(state, limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("serving HTTP")
 }

@@ -10,6 +10,7 @@ use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 use sqlx::{FromRow, PgPool};
 
+use super::auth_cache::{AuthCache, Kind};
 use crate::AppError;
 use crate::model::{Me, Role, Scope};
 
@@ -158,6 +159,9 @@ struct PrincipalRow {
     token_name: Option<String>,
     scope: Option<String>,
     stale: bool,
+    /// Seconds until the credential expires (absolute or idle), `NULL` for a token without
+    /// expiry: a cached principal must not outlive it.
+    valid_for: Option<f64>,
 }
 
 fn to_principal(r: PrincipalRow, via_session: Option<Vec<u8>>) -> Option<Principal> {
@@ -197,11 +201,40 @@ pub async fn resolve_session(
     cookie: &str,
     policy: SessionPolicy,
 ) -> Result<Option<Principal>, AppError> {
+    Ok(session_row(pool, cookie, policy).await?.map(|(p, _)| p))
+}
+
+/// As [`resolve_session`], through this server's cache of verified credentials.
+pub async fn resolve_session_cached(
+    pool: &PgPool,
+    cache: &AuthCache,
+    cookie: &str,
+    policy: SessionPolicy,
+) -> Result<Option<Principal>, AppError> {
+    let hash = secret_hash(cookie);
+    if let Some(p) = cache.get(Kind::Session, &hash) {
+        return Ok(Some(p));
+    }
+    let generation = cache.generation();
+    let found = session_row(pool, cookie, policy).await?;
+    if let Some((p, valid_for)) = &found {
+        cache.put(Kind::Session, hash, p.clone(), generation, *valid_for);
+    }
+    Ok(found.map(|(p, _)| p))
+}
+
+async fn session_row(
+    pool: &PgPool,
+    cookie: &str,
+    policy: SessionPolicy,
+) -> Result<Option<(Principal, Option<f64>)>, AppError> {
     let hash = secret_hash(cookie);
     let row = sqlx::query_as::<_, PrincipalRow>(
         "SELECT u.id AS user_id, u.email, u.display_name, u.role, NULL::bigint AS token_id,
                 NULL::text AS token_name, NULL::text AS scope,
-                s.last_seen_at < now() - interval '1 minute' AS stale
+                s.last_seen_at < now() - interval '1 minute' AS stale,
+                extract(epoch FROM least(s.expires_at, s.last_seen_at + make_interval(mins => $2::int)) - now())::float8
+                    AS valid_for
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled
            AND s.last_seen_at > now() - make_interval(mins => $2::int)",
@@ -213,26 +246,57 @@ pub async fn resolve_session(
     if row.as_ref().is_some_and(|r| r.stale) {
         sqlx::query("UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1").bind(&hash).execute(pool).await?;
     }
-    Ok(row.and_then(|r| to_principal(r, Some(hash))))
+    Ok(row.and_then(|r| {
+        let valid_for = r.valid_for;
+        to_principal(r, Some(hash)).map(|p| (p, valid_for))
+    }))
 }
 
 /// The principal of a live API token. A plain read on the hot path; `last_used_at` is written
 /// at most once a minute.
 pub async fn resolve_token(pool: &PgPool, token: &str) -> Result<Option<Principal>, AppError> {
+    Ok(token_row(pool, &secret_hash(token)).await?.map(|(p, _)| p))
+}
+
+/// As [`resolve_token`], through this server's cache of verified credentials: a cached token
+/// skips the database for up to [`super::auth_cache::TTL`]. `last_used_at` is still written at
+/// most once a minute, by the database path, which a token in use reaches every `TTL`.
+pub async fn resolve_token_cached(
+    pool: &PgPool,
+    cache: &AuthCache,
+    token: &str,
+) -> Result<Option<Principal>, AppError> {
+    let hash = secret_hash(token);
+    if let Some(p) = cache.get(Kind::Token, &hash) {
+        return Ok(Some(p));
+    }
+    let generation = cache.generation();
+    let found = token_row(pool, &hash).await?;
+    if let Some((p, valid_for)) = &found {
+        cache.put(Kind::Token, hash, p.clone(), generation, *valid_for);
+    }
+    Ok(found.map(|(p, _)| p))
+}
+
+async fn token_row(pool: &PgPool, hash: &[u8]) -> Result<Option<(Principal, Option<f64>)>, AppError> {
     let row = sqlx::query_as::<_, PrincipalRow>(
         "SELECT t.id AS token_id, t.name AS token_name, t.scope, u.id AS user_id, u.email, u.display_name, u.role,
-                (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale
+                (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute') AS stale,
+                extract(epoch FROM t.expires_at - now())::float8 AS valid_for
          FROM api_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled
            AND (t.expires_at IS NULL OR t.expires_at > now())",
     )
-    .bind(secret_hash(token))
+    .bind(hash)
     .fetch_optional(pool)
     .await?;
     if let Some(r) = row.as_ref().filter(|r| r.stale) {
         sqlx::query("UPDATE api_tokens SET last_used_at = now() WHERE id = $1").bind(r.token_id).execute(pool).await?;
     }
-    Ok(row.and_then(|r| to_principal(r, None)))
+    Ok(row.and_then(|r| {
+        let valid_for = r.valid_for;
+        to_principal(r, None).map(|p| (p, valid_for))
+    }))
 }
 
 /// Starts a session and returns the cookie value.

@@ -20,13 +20,19 @@ pub struct Ctx {
     /// The PostgreSQL pool.
     pub pool: PgPool,
     cache: Arc<super::model_cache::ModelCache>,
+    fleet: Arc<super::fleet_cache::FleetCache>,
     principal: Principal,
 }
 
 impl Ctx {
     /// A context for `principal` on `state` (tests and start-up tasks build one directly).
     pub fn new(state: &AppState, principal: Principal) -> Self {
-        Ctx { pool: state.pool.clone(), cache: state.model.clone(), principal }
+        Ctx { pool: state.pool.clone(), cache: state.model.clone(), fleet: state.fleet.clone(), principal }
+    }
+
+    /// This server's copy of the fleet map.
+    pub(crate) fn fleet_cache(&self) -> &super::fleet_cache::FleetCache {
+        &self.fleet
     }
 
     /// The signed-in user.

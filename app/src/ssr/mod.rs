@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod auth_cache;
 mod ctx;
 pub mod db;
 pub mod decision;
 pub mod fleet;
+pub mod fleet_cache;
 pub mod model_cache;
 pub mod profiles;
 pub mod seed;
@@ -57,12 +59,37 @@ pub struct AppState {
     pub auth: AuthConfig,
     /// This server's copy of the decision model.
     pub model: std::sync::Arc<model_cache::ModelCache>,
+    /// This server's verified tokens and sessions.
+    pub credentials: std::sync::Arc<auth_cache::AuthCache>,
+    /// This server's computed fleet map.
+    pub fleet: std::sync::Arc<fleet_cache::FleetCache>,
 }
 
 impl AppState {
-    /// State with an empty model cache.
+    /// State with empty caches.
     pub fn new(pool: PgPool, leptos_options: LeptosOptions, auth: AuthConfig) -> Self {
-        AppState { pool, leptos_options, auth, model: Default::default() }
+        AppState {
+            pool,
+            leptos_options,
+            auth,
+            model: Default::default(),
+            credentials: Default::default(),
+            fleet: Default::default(),
+        }
+    }
+
+    /// Every cache that change notifications keep correct, for [`model_cache::listen_all`]; the
+    /// model first, so it is dropped before the fleet map built on it.
+    pub fn caches(&self) -> Vec<std::sync::Arc<dyn model_cache::Invalidated>> {
+        vec![self.model.clone(), self.credentials.clone(), self.fleet.clone()]
+    }
+
+    /// Drops this server's credential and fleet caches after a write it served: the write may
+    /// have revoked a token, changed a user or the fleet, and the very next request must see
+    /// that without waiting for the notification (which tells the other servers).
+    pub fn wrote(&self) {
+        self.credentials.invalidate();
+        self.fleet.invalidate();
     }
 }
 

@@ -10,5 +10,6 @@ mod fleet;
 mod hardening;
 mod helpers;
 mod http;
+mod perf_caches;
 mod restart;
 mod security;

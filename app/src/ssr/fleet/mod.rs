@@ -122,9 +122,9 @@ pub async fn cluster_page(ctx: &Ctx, id: i64) -> Result<ClusterPage, AppError> {
     Ok(ClusterPage { cluster, recommendation, model: (*model).clone(), profile, me: ctx.principal().me() })
 }
 
-/// The fleet map (anyone signed in).
+/// The fleet map (anyone signed in), from this server's copy while it is current.
 pub async fn fleet(ctx: &Ctx) -> Result<Fleet, AppError> {
-    map::fleet(&ctx.pool, &*ctx.model().await?).await
+    ctx.fleet_cache().get(|| async { map::fleet(&ctx.pool, &*ctx.model().await?).await }).await
 }
 
 fn row_errors_to_validation(errors: Vec<RowError>) -> AppError {
