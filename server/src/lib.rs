@@ -4,6 +4,7 @@
 // Leptos views with islands are deeply nested types; the router needs more than the default 128.
 #![recursion_limit = "256"]
 
+pub mod assets;
 mod auth;
 pub mod config;
 pub mod db_roles;
@@ -91,6 +92,7 @@ pub fn router_with(state: AppState, limits: HttpLimits) -> Router {
     };
     let https = state.auth.session.secure_cookie;
     let app = Router::new()
+        .merge(assets::pkg_routes(&state.leptos_options.site_root))
         .merge(fleet_routes::routes(limits.import))
         .merge(routes::api())
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
@@ -109,6 +111,11 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()>
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve_with(listener: TcpListener, state: AppState, limits: HttpLimits) -> anyhow::Result<()> {
+    let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join("pkg");
+    let compressed = tokio::task::spawn_blocking(move || assets::precompress(&pkg)).await??;
+    if compressed > 0 {
+        tracing::info!(files = compressed, "precompressed the site's assets (brotli and gzip)");
+    }
     // One LISTEN connection keeps the model, credential and fleet caches correct.
     tokio::spawn(app::ssr::model_cache::listen_all(state.pool.clone(), state.caches()));
     let app = router_with(state, limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
