@@ -30,7 +30,9 @@ export const test = base.extend<Fixtures>({
         seen.push(`pageerror: ${error.name}: ${error.message}`);
       });
       page.on('console', (msg) => {
-        if (msg.type() !== 'error') return;
+        // A page whose bundle lacks one of its islands only warns; that is a broken page too.
+        const missingIsland = msg.type() === 'warning' && msg.text().includes('Could not find WASM function');
+        if (msg.type() !== 'error' && !missingIsland) return;
         const { url, lineNumber } = msg.location();
         seen.push(`console.error: ${msg.text()}${url ? ` (${url}:${lineNumber})` : ''}`);
       });

@@ -7,7 +7,6 @@ cd "$ROOT"
 # Tools installed by cargo come first: Debian's wasm-opt (binaryen 108) breaks release bundles.
 export PATH="$HOME/.cargo/bin:$PATH"
 
-CARGO_LEPTOS_VERSION=0.3.8
 PRIVATE_PG_DIR="$ROOT/.pgdata"
 PRIVATE_PG_PORT=5433
 
@@ -29,26 +28,117 @@ locked_wasm_bindgen() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
+# wasm-opt comes from npm's binaryen package (seconds to install; a current binaryen). Debian's
+# binaryen 108 silently breaks release bundles, so it is never used.
+WASM_OPT="$ROOT/scripts/tools/node_modules/.bin/wasm-opt"
+
+ensure_wasm_opt() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -x "$WASM_OPT" ] || [ scripts/tools/package-lock.json -nt scripts/tools/node_modules/.package-lock.json ]; then
+    say "installing wasm-opt (npm package binaryen; seconds)"
+    (cd scripts/tools && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+wasm_bindgen_ok() {
+  [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$(locked_wasm_bindgen)" ]
+}
+
+install_wasm_bindgen() {
+  local wbg; wbg="$(locked_wasm_bindgen)"
+  say "installing wasm-bindgen-cli $wbg (matches Cargo.lock; about 5 minutes, once)"
+  # --locked first; if a locked dependency is missing from the registry, let cargo resolve.
+  cargo install -q wasm-bindgen-cli --version "$wbg" --locked || cargo install -q wasm-bindgen-cli --version "$wbg"
+}
+
+# The tools the release build needs. cargo-leptos is not one of them: build_release drives the
+# same steps itself (cargo-leptos stays the tool for `cargo leptos watch` while developing).
+# wasm-bindgen-cli, the one slow install, is started in the background and awaited only when
+# the build needs it, so it compiles while the project does.
+WBG_PID=""
 ensure_build_tools() {
   command -v cargo >/dev/null || { say "Rust is missing: install it with rustup first"; exit 1; }
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes on 2 cores, once)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  ensure_wasm_opt
+  if ! wasm_bindgen_ok; then
+    install_wasm_bindgen >"$ROOT/target/wasm-bindgen-install.log" 2>&1 &
+    WBG_PID=$!
   fi
-  local wbg; wbg="$(locked_wasm_bindgen)"
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
-    say "installing wasm-bindgen-cli $wbg (matches Cargo.lock; about 6 minutes, once)"
-    # --locked first; if a locked dependency is missing from the registry, let cargo resolve.
-    cargo install wasm-bindgen-cli --version "$wbg" --locked || cargo install wasm-bindgen-cli --version "$wbg"
+}
+
+await_wasm_bindgen() {
+  if [ -n "$WBG_PID" ]; then
+    say "waiting for the wasm-bindgen-cli install to finish"
+    wait "$WBG_PID" || { cat "$ROOT/target/wasm-bindgen-install.log"; say "installing wasm-bindgen-cli failed"; exit 1; }
+    WBG_PID=""
   fi
-  if ! "$HOME/.cargo/bin/wasm-opt" --version 2>/dev/null | grep -q 'version 1[1-9][0-9]'; then
-    say "installing wasm-opt (binaryen 116+; about 8 minutes, once)"
-    cargo install wasm-opt --locked
-  fi
+  wasm_bindgen_ok || { say "wasm-bindgen $(locked_wasm_bindgen) is not on PATH"; exit 1; }
+}
+
+# The WASM bundles: one per page group, each with only its pages' islands (feature
+# `bundle-<name>` of the app crate; `app::app::bundle_for` says which page loads which).
+BUNDLES=(studio cluster admin)
+
+# The release build, the steps cargo-leptos 0.3 performs for this workspace, once per bundle:
+# the hydrate library for wasm32 (profile wasm-release), wasm-bindgen, wasm-opt -Oz; then the
+# server natively, and the style and public assets into target/site. Every file under pkg/ is
+# named by its content hash (listed in pkg/bundles.json, read by the server), so browsers may
+# cache it for good.
+SITE="$ROOT/target/site"
+build_release() {
+  local front="$ROOT/target/front" wasm="$ROOT/target/wasm32-unknown-unknown/wasm-release/app.wasm" b
+  mkdir -p "$front"
+  for b in "${BUNDLES[@]}"; do
+    say "building the $b WASM bundle (wasm32, size-optimised; the first build takes several minutes)"
+    cargo build -q --package app --lib --target wasm32-unknown-unknown --profile wasm-release \
+      --no-default-features --features "hydrate,bundle-$b"
+    mkdir -p "$front/$b"; cp "$wasm" "$front/$b/app.wasm"
+  done
+  say "building the server (release)"
+  cargo build -q --package switchyard --bin switchyard --release
+  await_wasm_bindgen
+  local pkg="$SITE/pkg" h css manifest=""
+  rm -rf "$pkg"; mkdir -p "$pkg"
+  cp -r "$ROOT/public/." "$SITE/"
+  for b in "${BUNDLES[@]}"; do
+    wasm-bindgen "$front/$b/app.wasm" --target web --no-typescript --out-dir "$front/$b" --out-name "$b"
+    # The features rustc enables by default for wasm32; wasm-opt must accept them.
+    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$front/$b/${b}_bg.wasm" -o "$front/$b/$b.wasm"
+    # One hash for the pair: the page names both files by one stem.
+    h="$(cat "$front/$b/$b.js" "$front/$b/$b.wasm" | sha256sum | cut -c1-16)"
+    cp "$front/$b/$b.js" "$pkg/$b.$h.js"
+    cp "$front/$b/$b.wasm" "$pkg/$b.$h.wasm"
+    manifest+="${manifest:+,}\"$b\":\"$b.$h\""
+  done
+  h="$(sha256sum "$ROOT/style/main.css" | cut -c1-16)"
+  css="switchyard.$h.css"
+  cp "$ROOT/style/main.css" "$pkg/$css"
+  printf '{"css":"%s","bundles":{%s}}\n' "$css" "$manifest" >"$pkg/bundles.json"
+  node "$ROOT/scripts/tools/precompress.mjs" "$pkg"
+  say "site in target/site; bundles: $(tr -d '\n' <"$pkg/bundles.json")"
+}
+
+# Budgets of the first load, in KiB of WASM + JS as brotli sends them (the files the server
+# serves): the studio 180, every other bundle 250 (DESIGN.md). Sizes, not times: stable in CI.
+check_bundle_sizes() {
+  local pkg="$SITE/pkg" b stem kib budget failed=0
+  for b in "${BUNDLES[@]}"; do
+    stem="$(sed -n "s/.*\"$b\":\"\([^\"]*\)\".*/\1/p" "$pkg/bundles.json")"
+    [ -n "$stem" ] || { say "bundle $b is missing from $pkg/bundles.json"; return 1; }
+    kib=$(( ($(stat -c %s "$pkg/$stem.wasm.br") + $(stat -c %s "$pkg/$stem.js.br") + 1023) / 1024 ))
+    budget=250; [ "$b" = studio ] && budget=180
+    if [ "$kib" -gt "$budget" ]; then
+      say "bundle $b: $kib KiB of WASM + JS (brotli) is over its budget of $budget KiB"; failed=1
+    else
+      printf 'bundle %-8s %4s KiB of WASM + JS (brotli), budget %s KiB\n' "$b" "$kib" "$budget"
+    fi
+  done
+  return $failed
 }
 
 ensure_chromium() {

@@ -1,7 +1,7 @@
 //! The application shell, header and routes.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -12,17 +12,45 @@ use crate::model::Role;
 use crate::pages::{Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Studio, Tokens, Users};
 use leptos::server_fn::ServerFn;
 
+/// The WASM bundle a page loads, by its path: each bundle carries only the islands of its pages
+/// (the `bundle-*` features of this crate), and pages without islands load none.
+pub fn bundle_for(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [""] => Some("studio"),
+        ["clusters", id] if !id.is_empty() => Some("cluster"),
+        ["tokens"] | ["admin", "users"] => Some("admin"),
+        _ => None,
+    }
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let (css, bundle) = {
+        let assets = use_context::<crate::ssr::AppState>().map(|s| s.assets.clone()).unwrap_or_default();
+        let path = use_context::<axum::http::request::Parts>().map(|p| p.uri.path().to_string()).unwrap_or_default();
+        (assets.css.clone(), bundle_for(&path).map(|b| assets.bundle(b)))
+    };
+    #[cfg(not(feature = "ssr"))]
+    let (css, bundle) = (String::new(), None::<String>);
+    // A page without islands has nothing to hydrate: it is ready as it arrives.
+    let ready = bundle.is_none().then_some("true");
+    let scripts = bundle.map(|stem| {
+        let mut options = options.clone();
+        options.output_name = stem.into();
+        view! { <HydrationScripts options islands=true /> }
+    });
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-hydrated=ready>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                <link rel="stylesheet" id="leptos" href=format!("/{}/{css}", options.site_pkg_dir) />
+                {scripts}
                 <MetaTags />
             </head>
             <body>
@@ -37,7 +65,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/switchyard.css" />
         <Title text="Switchyard" />
         <Router>
             <Header />
@@ -58,7 +85,8 @@ pub fn App() -> impl IntoView {
 }
 
 /// Marks the page once the browser has hydrated its islands (`<html data-hydrated="true">`):
-/// tests and benchmarks wait for it before they interact. An island of its own, on every page.
+/// tests and benchmarks wait for it before they interact. An island of its own, in every bundle
+/// (pages that load no bundle carry the mark from the server).
 #[island]
 fn HydrationMarker() -> impl IntoView {
     Effect::new(|_| {

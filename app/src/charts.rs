@@ -164,14 +164,14 @@ pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
             let note = match (&b.below, &b.above) {
                 (None, None) => "never flips".to_string(),
                 (Some(l), Some(h)) => format!(
-                    "≤ {:.1} % → {}, ≥ {:.1} % → {}",
-                    l.weight.percent(),
+                    "≤ {} % → {}, ≥ {} % → {}",
+                    l.weight.percent_text(),
                     name_of(model, &l.challenger),
-                    h.weight.percent(),
+                    h.weight.percent_text(),
                     name_of(model, &h.challenger)
                 ),
-                (None, Some(f)) => format!("≥ {:.1} % → {}", f.weight.percent(), name_of(model, &f.challenger)),
-                (Some(f), None) => format!("≤ {:.1} % → {}", f.weight.percent(), name_of(model, &f.challenger)),
+                (None, Some(f)) => format!("≥ {} % → {}", f.weight.percent_text(), name_of(model, &f.challenger)),
+                (Some(f), None) => format!("≤ {} % → {}", f.weight.percent_text(), name_of(model, &f.challenger)),
             };
             root.draw(&Text::new(note, (LEFT + plot_w + 8, mid), text_style(12, &BLACK, HPos::Left)))?;
         }

@@ -53,8 +53,9 @@ pub enum AppError {
     Conflict {
         /// What happened and what to do.
         message: String,
-        /// The current entity as JSON.
-        current: Option<serde_json::Value>,
+        /// The current entity as JSON text: the browser parses it into the type it expects,
+        /// so its bundle needs no dynamic `serde_json::Value`.
+        current: Option<String>,
     },
     /// Anything else; the cause is logged on the server, never sent.
     #[error("something went wrong on the server; try again, and tell an admin if it persists")]
@@ -106,13 +107,13 @@ impl AppError {
 
     /// The one stale-write refusal: `kind` '`name`' changed since version `had` was read; carries
     /// the current state so the client can show what changed.
-    pub fn stale(kind: &str, name: &str, had: i32, now: i32, current: Option<serde_json::Value>) -> Self {
+    pub fn stale(kind: &str, name: &str, had: i32, now: i32, current: Option<&impl Serialize>) -> Self {
         AppError::Conflict {
             message: format!(
                 "{kind} '{name}' was changed by someone else since you loaded it (you had version {had}, it is \
                  now version {now}); reload it and apply your change again"
             ),
-            current,
+            current: current.and_then(|c| serde_json::to_string(c).ok()),
         }
     }
 
@@ -229,8 +230,10 @@ mod ssr {
                 "message": self.to_string(),
                 "fields": self.fields(),
             });
-            if let AppError::Conflict { current: Some(current), .. } = &self {
-                error["current"] = current.clone();
+            if let AppError::Conflict { current: Some(current), .. } = &self
+                && let Ok(value) = serde_json::from_str::<serde_json::Value>(current)
+            {
+                error["current"] = value;
             }
             let mut resp = (status, Json(serde_json::json!({ "error": error }))).into_response();
             if let AppError::Throttled(secs) | AppError::Busy(secs) = self

@@ -1,19 +1,22 @@
 //! The compiled site's assets (`pkg/`: WASM, JS, CSS), compressed once at start-up and served
 //! precompressed: brotli or gzip as the browser accepts, never compressed again per request.
 //!
-//! File names carry no content hash (cargo-leptos 0.3 writes `switchyard.wasm`), so the cache
-//! headers ask browsers to revalidate (`no-cache`): a repeat visit costs a `304 Not Modified`,
-//! not the bundle.
+//! The release build (`scripts/lib.sh`, `build_release`) names each file by its content
+//! (`studio.<16 hex digits>.wasm`, listed in `pkg/bundles.json`), so those are served
+//! `immutable` for a year: a repeat visit fetches nothing. Files without a hash (a
+//! `cargo leptos watch` build) are served `no-cache`, to be revalidated.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use axum::Router;
+use axum::extract::Request;
 use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
+use axum::middleware::Next;
+use axum::response::Response;
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Extensions worth compressing.
 const COMPRESSIBLE: [&str; 4] = ["wasm", "js", "css", "svg"];
@@ -63,11 +66,42 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// `/pkg/*` from `site_root/pkg`, precompressed, with revalidation headers.
+/// True for a file name carrying a content hash: `name.<16 hex digits>.ext`.
+pub fn is_hashed(file: &str) -> bool {
+    let mut parts = file.rsplit('.');
+    let (_ext, hash) = (parts.next(), parts.next().unwrap_or(""));
+    parts.next().is_some() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
+
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let hashed = is_hashed(req.uri().path().rsplit('/').next().unwrap_or(""));
+    let mut res = next.run(req).await;
+    if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED {
+        res.headers_mut().insert(CACHE_CONTROL, if hashed { IMMUTABLE } else { REVALIDATE });
+    }
+    res
+}
+
+/// `/pkg/*` from `site_root/pkg`, precompressed, cached for good when the name is hashed.
 pub fn pkg_routes<S: Clone + Send + Sync + 'static>(site_root: &str) -> Router<S> {
     let dir = Path::new(site_root).join("pkg");
     let service = ServeDir::new(dir).precompressed_br().precompressed_gzip();
-    Router::new()
-        .nest_service("/pkg", service)
-        .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+    Router::new().nest_service("/pkg", service).layer(axum::middleware::from_fn(cache_headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn only_names_with_a_sixteen_digit_hash_count_as_hashed() {
+        assert!(is_hashed("switchyard.0123456789abcdef.wasm"));
+        assert!(!is_hashed("switchyard.wasm"));
+        assert!(!is_hashed("switchyard.0123456789abcdeg.wasm"));
+        assert!(!is_hashed("0123456789abcdef.wasm"));
+        assert!(!is_hashed(""));
+    }
 }

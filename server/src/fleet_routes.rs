@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use app::AppError;
-use app::model::{Cluster, ClusterFilter, Fleet, Site, Versioned};
+use app::model::{Cluster, ClusterFilter, FleetClusterPage, FleetOverview, FleetQuery, Site, Versioned};
 use app::ssr::fleet::{self, Format};
 use app::ssr::{AppState, Ctx};
 use domain::fleet::{ClusterRecord, Recommendation, SiteRecord};
@@ -34,6 +34,7 @@ pub fn routes(import_limit: usize) -> Router<AppState> {
         .route("/api/v1/clusters/{id}", get(get_cluster).put(update_cluster).delete(delete_cluster))
         .route("/api/v1/clusters/{id}/recommendation", get(recommendation))
         .route("/api/v1/fleet", get(fleet_map))
+        .route("/api/v1/fleet/clusters", get(fleet_clusters))
 }
 
 type ApiResult<T> = Result<T, AppError>;
@@ -54,12 +55,27 @@ struct FilterQuery {
     site: Option<String>,
     cursor: Option<String>,
     limit: Option<i64>,
+    sort: Option<String>,
+    offset: Option<i64>,
 }
 
 impl FilterQuery {
     fn filter(self) -> ApiResult<ClusterFilter> {
         let tier = self.tier.filter(|t| !t.is_empty()).map(|t| t.parse()).transpose()?;
-        Ok(ClusterFilter { tier, cni: self.cni, site: self.site, cursor: self.cursor, limit: self.limit })
+        let sort = self
+            .sort
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().map_err(|e: String| AppError::field("sort", e)))
+            .transpose()?;
+        Ok(ClusterFilter {
+            tier,
+            cni: self.cni,
+            site: self.site,
+            cursor: self.cursor,
+            limit: self.limit,
+            sort,
+            offset: self.offset,
+        })
     }
 }
 
@@ -115,8 +131,14 @@ async fn recommendation(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Reco
     Ok(Json(fleet::recommendation(&ctx, parse_id("cluster", &id)?).await?))
 }
 
-async fn fleet_map(ctx: Ctx) -> ApiResult<Json<Fleet>> {
-    Ok(Json(fleet::fleet(&ctx).await?))
+/// The map aggregated by site; `tier`, `context`, `cni`, `status` and `site` filter it.
+async fn fleet_map(ctx: Ctx, ApiQuery(q): ApiQuery<FleetQuery>) -> ApiResult<Json<FleetOverview>> {
+    Ok(Json(fleet::fleet_overview(&ctx, &q).await?))
+}
+
+/// The map's clusters, a page at a time (`offset`, `limit`), with the same filters.
+async fn fleet_clusters(ctx: Ctx, ApiQuery(q): ApiQuery<FleetQuery>) -> ApiResult<Json<FleetClusterPage>> {
+    Ok(Json(fleet::fleet_clusters(&ctx, &q).await?))
 }
 
 #[derive(Deserialize)]

@@ -29,6 +29,13 @@ impl Ratio {
         self.tenths() / 10.0
     }
 
+    /// The value in percent with one decimal, e.g. `"27.3"`, rounded half up: integer
+    /// arithmetic, so the browser bundle needs no float formatting.
+    pub fn percent_text(self) -> String {
+        let tenths = (2 * self.num + self.den).div_euclid(2 * self.den);
+        crate::weights::format_tenths(u64::try_from(tenths.max(0)).unwrap_or(u64::MAX))
+    }
+
     fn cmp_int(self, v: i128) -> std::cmp::Ordering {
         self.num.cmp(&(v * self.den))
     }

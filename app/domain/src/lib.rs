@@ -1,6 +1,7 @@
 //! Switchyard's decision engine: pure Rust, no I/O, no clock. It compiles to WASM for the browser
 //! and natively for the server, so both compute the same numbers.
 
+pub mod adr;
 pub mod break_even;
 pub mod catalog;
 mod error;

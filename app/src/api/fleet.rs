@@ -4,21 +4,21 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::AppError;
-use crate::model::{Cluster, ClusterFilter, ClusterPage, Fleet, Versioned};
+use crate::model::{Cluster, ClusterFilter, ClusterListPage, ClusterPage, FleetQuery, FleetView, Versioned};
 use domain::fleet::ClusterRecord;
 
-/// The fleet map data.
+/// What the fleet map page shows for these filters.
 #[server]
-pub async fn load_fleet() -> Result<Fleet, AppError> {
+pub async fn load_fleet(query: FleetQuery) -> Result<FleetView, AppError> {
     use crate::ssr::{ctx, fleet, respond};
-    respond(async { fleet::fleet(&ctx()?).await }).await
+    respond(async { fleet::fleet_view(&ctx()?, &query).await }).await
 }
 
-/// Clusters matching the filter.
+/// One numbered page of the clusters matching the filter, with their count.
 #[server]
-pub async fn load_clusters(filter: ClusterFilter) -> Result<Vec<Cluster>, AppError> {
+pub async fn load_clusters(filter: ClusterFilter) -> Result<ClusterListPage, AppError> {
     use crate::ssr::{ctx, fleet, respond};
-    respond(async { fleet::list_clusters(&ctx()?, &filter).await.map(|(page, _)| page) }).await
+    respond(async { fleet::cluster_list_page(&ctx()?, &filter).await }).await
 }
 
 /// One cluster with its recommendation.

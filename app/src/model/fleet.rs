@@ -47,6 +47,69 @@ pub struct ClusterFilter {
     /// Clusters per page (1–10,000; the list answers 1,000 when none is given).
     #[serde(default)]
     pub limit: Option<i64>,
+    /// Order of the list (by name when none is given).
+    #[serde(default)]
+    pub sort: Option<ClusterSort>,
+    /// Clusters to skip: numbered pages of a sorted list (the cursor pages by name).
+    #[serde(default)]
+    pub offset: Option<i64>,
+}
+
+/// Orders of the cluster list; each ends with the name, so a page is always the same page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterSort {
+    /// By name.
+    #[default]
+    Name,
+    /// Cell, plant, regional, cloud.
+    Tier,
+    /// By site name.
+    Site,
+    /// By decided CNI, undecided last.
+    Cni,
+}
+
+impl ClusterSort {
+    /// Every order, for the sort picker.
+    pub const ALL: [ClusterSort; 4] = [ClusterSort::Name, ClusterSort::Tier, ClusterSort::Site, ClusterSort::Cni];
+
+    /// The query-string value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClusterSort::Name => "name",
+            ClusterSort::Tier => "tier",
+            ClusterSort::Site => "site",
+            ClusterSort::Cni => "cni",
+        }
+    }
+}
+
+impl std::str::FromStr for ClusterSort {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ClusterSort::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| format!("sort by one of name, tier, site, cni (not '{s}')"))
+    }
+}
+
+/// Clusters per numbered page of the clusters page: little enough DOM for a fast page at any
+/// fleet size.
+pub const CLUSTER_LIST_PAGE: i64 = 100;
+
+/// One numbered page of the cluster list, with the count of every match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterListPage {
+    /// The clusters on this page.
+    pub clusters: Vec<Cluster>,
+    /// Clusters matching the filter, on every page.
+    pub total: i64,
+    /// Clusters before this page.
+    pub offset: i64,
+    /// Clusters per page.
+    pub limit: i64,
 }
 
 /// What an import did or would do.
@@ -69,6 +132,8 @@ pub struct FleetCluster {
     pub id: i64,
     /// Cluster name.
     pub name: String,
+    /// Its site's name.
+    pub site: String,
     /// Cell, plant, regional or cloud.
     pub tier: Tier,
     /// Greenfield or brownfield.
@@ -106,7 +171,8 @@ pub struct FleetSite {
     pub clusters: Vec<FleetCluster>,
 }
 
-/// `GET /api/v1/fleet`.
+/// The computed fleet map: every site with its clusters (the server's cached whole; the API and
+/// the pages send views of it, [`FleetOverview`] and [`FleetClusterPage`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fleet {
     /// Sites with their clusters.
@@ -114,6 +180,170 @@ pub struct Fleet {
     /// Tier → CNI (decided, else recommended, else "undecided") → count.
     pub summary: BTreeMap<String, BTreeMap<String, usize>>,
 }
+
+impl FleetCluster {
+    /// The CNI the map shows: decided, else recommended, else "undecided".
+    pub fn cni(&self) -> String {
+        self.decided.clone().or_else(|| self.recommended.clone()).unwrap_or_else(|| "undecided".into())
+    }
+}
+
+/// Filters of the fleet map and its API (each optional; empty values are ignored).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FleetQuery {
+    /// Cell, plant, regional or cloud.
+    #[serde(default)]
+    pub tier: Option<String>,
+    /// Greenfield or brownfield.
+    #[serde(default)]
+    pub context: Option<String>,
+    /// CNI shown (decided, else recommended, or `undecided`).
+    #[serde(default)]
+    pub cni: Option<String>,
+    /// `knock_out`, `warning`, `exception` or `contested`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// One site by name.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Items to skip (sites on the map page, clusters in the cluster list).
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items per page.
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// The statuses [`FleetQuery::status`] accepts, with their labels.
+pub const FLEET_STATUSES: [(&str, &str); 4] = [
+    ("knock_out", "knock-outs"),
+    ("warning", "warnings"),
+    ("exception", "exceptions"),
+    ("contested", "no clear winner"),
+];
+
+impl FleetQuery {
+    fn want(v: &Option<String>) -> Option<&str> {
+        v.as_deref().filter(|s| !s.is_empty())
+    }
+
+    /// True when the cluster passes every filter but the site.
+    pub fn matches(&self, c: &FleetCluster) -> bool {
+        Self::want(&self.tier).is_none_or(|t| c.tier.as_str() == t)
+            && Self::want(&self.context).is_none_or(|x| c.context.map(|v| v.as_str()) == Some(x))
+            && Self::want(&self.cni).is_none_or(|x| c.cni() == x)
+            && Self::want(&self.status).is_none_or(|s| match s {
+                "knock_out" => c.knock_outs > 0,
+                "warning" => c.warnings > 0,
+                "exception" => c.exception,
+                "contested" => !c.clear_winner,
+                _ => true,
+            })
+    }
+
+    /// True when the site passes the site filter.
+    pub fn matches_site(&self, name: &str) -> bool {
+        Self::want(&self.site).is_none_or(|s| s == name)
+    }
+}
+
+/// One site of the fleet overview: its matching clusters counted, not listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetSiteSummary {
+    /// Site name.
+    pub name: String,
+    /// Plant or region.
+    pub kind: domain::fleet::SiteKind,
+    /// Region the site belongs to (its own name for a region).
+    pub region: Option<String>,
+    /// Clusters matching the filters.
+    pub clusters: usize,
+    /// CNI shown → clusters.
+    pub by_cni: BTreeMap<String, usize>,
+    /// Clusters with a knock-out.
+    pub knock_outs: usize,
+    /// Clusters with a warning.
+    pub warnings: usize,
+    /// Exceptions to the recommendation.
+    pub exceptions: usize,
+    /// Clusters without a clear winner.
+    pub contested: usize,
+}
+
+impl FleetSiteSummary {
+    /// Counts `clusters` of `site`.
+    pub fn of<'a>(site: &FleetSite, clusters: impl IntoIterator<Item = &'a FleetCluster>) -> Self {
+        let mut s = FleetSiteSummary {
+            name: site.name.clone(),
+            kind: site.kind,
+            region: site.region.clone(),
+            clusters: 0,
+            by_cni: BTreeMap::new(),
+            knock_outs: 0,
+            warnings: 0,
+            exceptions: 0,
+            contested: 0,
+        };
+        for c in clusters {
+            s.clusters += 1;
+            *s.by_cni.entry(c.cni()).or_default() += 1;
+            s.knock_outs += usize::from(c.knock_outs > 0);
+            s.warnings += usize::from(c.warnings > 0);
+            s.exceptions += usize::from(c.exception);
+            s.contested += usize::from(!c.clear_winner);
+        }
+        s
+    }
+}
+
+/// `GET /api/v1/fleet`: the map aggregated by site (clusters on demand from
+/// `GET /api/v1/fleet/clusters`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetOverview {
+    /// Sites with matching clusters, by name (a page of them when the query pages).
+    pub sites: Vec<FleetSiteSummary>,
+    /// Sites with matching clusters, on every page.
+    pub sites_total: usize,
+    /// Sites before this page.
+    pub offset: usize,
+    /// Clusters matching the filters.
+    pub clusters: usize,
+    /// Clusters in the fleet.
+    pub fleet_clusters: usize,
+    /// Tier → CNI shown → count, over the whole fleet.
+    pub summary: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// `GET /api/v1/fleet/clusters`: one page of the matching clusters, by site then name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetClusterPage {
+    /// The clusters of this page.
+    pub clusters: Vec<FleetCluster>,
+    /// Clusters matching the filters, on every page.
+    pub total: usize,
+    /// Clusters before this page.
+    pub offset: usize,
+    /// Clusters per page.
+    pub limit: usize,
+}
+
+/// What the fleet map page shows: the overview of a page of sites and, when few enough
+/// clusters match there, each of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetView {
+    /// Sites of this page, counted.
+    pub overview: FleetOverview,
+    /// The matching clusters of those sites, when there are at most [`FLEET_DETAIL_MAX`].
+    pub detail: Option<Vec<FleetSite>>,
+    /// Every CNI the fleet shows, for the filter.
+    pub cnis: Vec<String>,
+}
+
+/// Sites per page of the fleet map.
+pub const FLEET_SITES_PAGE: usize = 50;
+/// Above this many matching clusters on a page, the map shows counts per site instead of a mark
+/// per cluster.
+pub const FLEET_DETAIL_MAX: usize = 250;
 
 /// Everything the cluster page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,11 @@ pub mod profiles;
 pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
 pub use audit::{AUDIT_ENTITIES, AuditEntry, AuditFilter, AuditPage};
 pub use evaluate::{EvaluateRequest, EvaluateResponse};
-pub use fleet::{Cluster, ClusterFilter, ClusterPage, Fleet, FleetCluster, FleetSite, ImportReport, Site};
+pub use fleet::{
+    CLUSTER_LIST_PAGE, Cluster, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, FLEET_DETAIL_MAX,
+    FLEET_SITES_PAGE, FLEET_STATUSES, Fleet, FleetCluster, FleetClusterPage, FleetOverview, FleetQuery, FleetSite,
+    FleetSiteSummary, FleetView, ImportReport, Site,
+};
 pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
 
 use serde::{Deserialize, Serialize};
@@ -32,5 +36,21 @@ impl<T> Versioned<T> {
     /// Content with the version it was based on.
     pub fn new(input: T, version: i32) -> Self {
         Versioned { input, version: Some(version) }
+    }
+}
+
+/// An island prop that only the server serializes. Leptos serializes an island's props wherever
+/// the island runs; in the browser the result is never read, yet it would put a JSON serializer
+/// for every prop type into the WASM bundle. Reads (deserializes) the same as `T`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct ServerProps<T>(pub T);
+
+impl<T: Serialize> Serialize for ServerProps<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[cfg(feature = "ssr")]
+        return self.0.serialize(s);
+        #[cfg(not(feature = "ssr"))]
+        return s.serialize_unit();
     }
 }

@@ -28,7 +28,8 @@ pub fn Users() -> impl IntoView {
 }
 
 /// The users list and forms: an island (the page around it is static).
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "bundle-admin"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "bundle-admin")), component)]
 fn UsersPanel() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let users = Resource::new(move || reload.get(), |_| list_users());
@@ -130,7 +131,8 @@ pub fn Tokens() -> impl IntoView {
 }
 
 /// The token list and form: an island.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "bundle-admin"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "bundle-admin")), component)]
 fn TokensPanel() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let tokens = Resource::new(move || reload.get(), |_| list_tokens());

@@ -7,14 +7,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::fleet::{load_cluster, load_clusters, save_cluster};
 use crate::charts::contribution_svg;
 use crate::components::{FilterSelect, Loaded, same_pairs, save};
-use crate::model::{Cluster, ClusterFilter, ClusterPage, Role, Versioned};
+use crate::model::{
+    CLUSTER_LIST_PAGE, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, Role, ServerProps, Versioned,
+};
 use domain::fleet::ClusterRecord;
 use domain::{BgpFabric, Severity, Tier, Weights, evaluate};
 
-/// Clusters per page of the list (the server's default page).
-const PAGE: i64 = 1000;
-
-/// `/clusters`: filter by tier, CNI and site; sort by name or tier.
+/// `/clusters`: filter by tier, CNI and site; sort by name, tier, site or CNI; numbered pages
+/// (plain links, filtered, sorted and counted on the server).
 #[component]
 pub fn ClusterList() -> impl IntoView {
     let query = use_query_map();
@@ -23,13 +23,18 @@ pub fn ClusterList() -> impl IntoView {
             tier: q.get("tier").and_then(|t| t.parse().ok()),
             cni: q.get("cni").filter(|v| !v.is_empty()),
             site: q.get("site").filter(|v| !v.is_empty()),
-            cursor: q.get("cursor").filter(|v| !v.is_empty()),
-            limit: None,
+            sort: q.get("sort").and_then(|s| s.parse().ok()),
+            offset: q
+                .get("page")
+                .and_then(|p| p.parse::<i64>().ok())
+                .filter(|p| *p > 1)
+                .map(|p| (p - 1) * CLUSTER_LIST_PAGE),
+            ..ClusterFilter::default()
         })
     };
-    let sort = move || query.with(|q| q.get("sort").unwrap_or_default());
     let clusters = Resource::new(filter, load_clusters);
     let value = move |k: &'static str| query.with(|q| q.get(k).unwrap_or_default());
+    let sorts = ClusterSort::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().to_string())).collect::<Vec<_>>();
     view! {
         <section class="panel">
             <h1>"Clusters"</h1>
@@ -41,14 +46,18 @@ pub fn ClusterList() -> impl IntoView {
                 <input id="c-site" name="site" type="text" value=move || value("site") />
                 <label for="c-sort">"Sort"</label>
                 <select id="c-sort" name="sort">
-                    <option value="name" selected=move || value("sort") != "tier">"name"</option>
-                    <option value="tier" selected=move || value("sort") == "tier">"tier"</option>
+                    {sorts.into_iter().map(|(v, label)| {
+                        let selected = value("sort") == v || (v == "name" && value("sort").is_empty());
+                        view! { <option value=v selected=selected>{label}</option> }
+                    }).collect_view()}
                 </select>
                 <button type="submit">"Apply"</button>
             </form>
-            <Loaded resource=clusters render={move |mut list: Vec<Cluster>| {
-                // A full page has a next one: link it with the last name as the cursor.
-                let more = (list.len() as i64 == PAGE).then(|| list.last().map(|c| {
+            <Loaded resource=clusters render={move |page: ClusterListPage| {
+                let ClusterListPage { clusters, total, offset, limit } = page;
+                let pages = (total + limit - 1) / limit;
+                let current = offset / limit + 1;
+                let link = move |n: i64| {
                     let mut q = form_urlencoded::Serializer::new(String::new());
                     for k in ["tier", "cni", "site", "sort"] {
                         let v = value(k);
@@ -56,18 +65,22 @@ pub fn ClusterList() -> impl IntoView {
                             q.append_pair(k, &v);
                         }
                     }
-                    q.append_pair("cursor", &c.record.name);
+                    if n > 1 {
+                        q.append_pair("page", &n.to_string());
+                    }
                     format!("/clusters?{}", q.finish())
-                })).flatten();
-                if sort() == "tier" {
-                    list.sort_by(|a, b| a.record.facts.tier.cmp(&b.record.facts.tier).then(a.record.name.cmp(&b.record.name)));
-                }
+                };
+                let shown = if clusters.is_empty() {
+                    format!("No cluster matches ({total} in all).")
+                } else {
+                    format!("Clusters {}–{} of {total}", offset + 1, offset + clusters.len() as i64)
+                };
                 view! {
-                    <p>{format!("{} clusters", list.len())}{more.is_some().then_some(" (first page)")}</p>
+                    <p data-testid="cluster-count">{shown}</p>
                     <table class="data" data-testid="cluster-table">
                         <thead><tr><th>"Name"</th><th>"Site"</th><th>"Tier"</th><th>"Context"</th><th>"Distribution"</th><th>"Kernel"</th><th>"Decided CNI"</th></tr></thead>
                         <tbody>
-                            {list.into_iter().map(|c| {
+                            {clusters.into_iter().map(|c| {
                                 let f = c.record.facts;
                                 view! {
                                     <tr>
@@ -83,7 +96,13 @@ pub fn ClusterList() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                    {more.map(|href| view! { <p><a href=href data-testid="clusters-more">"More clusters →"</a></p> })}
+                    {(pages > 1).then(|| view! {
+                        <nav class="pager" aria-label="Pages of clusters" data-testid="cluster-pager">
+                            {(current > 1).then(|| view! { <a href=link(1)>"« First"</a> <a href=link(current - 1) rel="prev">"‹ Previous"</a> })}
+                            <span>{format!("Page {current} of {pages}")}</span>
+                            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next" data-testid="clusters-more">"Next ›"</a> <a href=link(pages)>"Last »"</a> })}
+                        </nav>
+                    })}
                 }
             }} />
         </section>
@@ -191,24 +210,25 @@ fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
                     <div class="svg" inner_html=chart></div>
                 </figure>
             </section>
-            {(me.role >= Role::Architect).then(|| view! { <ClusterForm id=cluster.id version=cluster.version record=cluster.record candidates=scored saved /> })}
+            {(me.role >= Role::Architect).then(|| view! { <ClusterForm id=cluster.id version=cluster.version record=ServerProps(cluster.record) candidates=scored saved /> })}
         </div>
     }
 }
 
 /// The edit form: an island, the only WASM on the cluster page.
-#[island]
+#[cfg_attr(any(feature = "ssr", feature = "bundle-cluster"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "bundle-cluster")), component)]
 fn ClusterForm(
     id: i64,
     version: i32,
-    record: ClusterRecord,
+    record: ServerProps<ClusterRecord>,
     /// Scored candidates (key, name) a decision may name.
     candidates: Vec<(String, String)>,
     /// The page was reloaded after a save.
     saved: bool,
 ) -> impl IntoView {
     let status = RwSignal::new(saved.then(|| "Saved.".to_string()));
-    let rec = RwSignal::new(record);
+    let rec = RwSignal::new(record.0);
     let errors = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let text = move |get: fn(&ClusterRecord) -> String| move || rec.with(get);
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -8,83 +8,83 @@ use std::collections::BTreeMap;
 use crate::api::fleet::load_fleet;
 use crate::charts::{cni_colour, tier_cni_svg};
 use crate::components::{FilterSelect, Loaded, same_pairs};
-use crate::model::{Fleet, FleetCluster, FleetSite};
+use crate::model::{
+    FLEET_SITES_PAGE, FLEET_STATUSES, FleetCluster, FleetQuery, FleetSite, FleetSiteSummary, FleetView,
+};
 use domain::{Context, Tier};
-
-/// Above this many clusters shown, sites show counts instead of one mark per cluster.
-const AGGREGATE_ABOVE: usize = 400;
-
-fn cni_of(c: &FleetCluster) -> String {
-    c.decided.clone().or_else(|| c.recommended.clone()).unwrap_or_else(|| "undecided".into())
-}
 
 fn css(cni: &str) -> String {
     let plotters::style::RGBColor(r, g, b) = cni_colour(cni);
     format!("--cni: rgb({r},{g},{b})")
 }
 
-fn matches(c: &FleetCluster, q: &BTreeMap<String, String>) -> bool {
-    let want = |k: &str| q.get(k).filter(|v| !v.is_empty());
-    want("tier").is_none_or(|t| c.tier.as_str() == t)
-        && want("context").is_none_or(|x| c.context.map(|v| v.as_str()) == Some(x.as_str()))
-        && want("cni").is_none_or(|x| cni_of(c) == *x)
-        && want("status").is_none_or(|s| match s.as_str() {
-            "knock_out" => c.knock_outs > 0,
-            "warning" => c.warnings > 0,
-            "exception" => c.exception,
-            "contested" => !c.clear_winner,
-            _ => true,
-        })
-}
-
-/// `/fleet`.
+/// `/fleet`: filters, the tier × CNI chart, then a page of sites, each with a mark per cluster
+/// when few enough match, or counted otherwise. Everything is filtered on the server; the page
+/// links work without WASM.
 #[component]
 pub fn FleetMap() -> impl IntoView {
     let query = use_query_map();
-    let data = Resource::new(|| (), |_| load_fleet());
-    let q = move || {
-        query.with(|m| {
-            ["tier", "context", "cni", "status", "site"]
-                .into_iter()
-                .filter_map(|k| m.get(k).map(|v| (k.to_string(), v)))
-                .collect::<BTreeMap<_, _>>()
-        })
-    };
     let value = move |k: &'static str| query.with(|m| m.get(k).unwrap_or_default());
+    let fleet_query = move || {
+        let get = |k: &str| query.with(|m| m.get(k).filter(|v| !v.is_empty()));
+        let page = get("page").and_then(|p| p.parse::<usize>().ok()).filter(|p| *p > 1);
+        FleetQuery {
+            tier: get("tier"),
+            context: get("context"),
+            cni: get("cni"),
+            status: get("status"),
+            site: get("site"),
+            offset: page.map(|p| (p - 1) * FLEET_SITES_PAGE),
+            limit: None,
+        }
+    };
+    let data = Resource::new(fleet_query, load_fleet);
     view! {
         <section class="panel">
             <h1>"Fleet decision map"</h1>
             <p class="lede">
                 "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner."
             </p>
-            <Loaded resource=data loading="Loading the fleet…" render={move |fleet: Fleet| {
-                let q = q();
+            <Loaded resource=data loading="Loading the fleet…" render={move |shown: FleetView| {
+                let FleetView { overview, detail, cnis } = shown;
                 let tiers = same_pairs(Tier::ALL.map(Tier::as_str));
                 let contexts = same_pairs(Context::ALL.map(Context::as_str));
-                // The CNIs the fleet actually has, decided or recommended, "undecided" included.
-                let mut cnis: Vec<String> = fleet.summary.values().flat_map(|m| m.keys().cloned()).collect();
-                cnis.sort();
-                cnis.dedup();
-                let statuses = [("knock_out", "knock-outs"), ("warning", "warnings"), ("exception", "exceptions"), ("contested", "no clear winner")]
-                    .map(|(v, l)| (v.to_string(), l.to_string()))
-                    .to_vec();
-                let chart = tier_cni_svg(&fleet.summary);
-                let site_filter = q.get("site").cloned().filter(|s| !s.is_empty());
-                let sites: Vec<FleetSite> = fleet
-                    .sites
-                    .into_iter()
-                    .filter(|s| site_filter.as_ref().is_none_or(|f| *f == s.name))
-                    .map(|mut s| {
-                        s.clusters.retain(|c| matches(c, &q));
-                        s
-                    })
-                    .filter(|s| !s.clusters.is_empty())
-                    .collect();
-                let shown: usize = sites.iter().map(|s| s.clusters.len()).sum();
-                let aggregate = shown > AGGREGATE_ABOVE;
-                let mut regions: BTreeMap<String, Vec<FleetSite>> = BTreeMap::new();
-                for s in sites {
-                    regions.entry(s.region.clone().unwrap_or_else(|| "No region".into())).or_default().push(s);
+                let statuses = FLEET_STATUSES.map(|(v, l)| (v.to_string(), l.to_string())).to_vec();
+                let chart = tier_cni_svg(&overview.summary);
+                let pages = overview.sites_total.div_ceil(FLEET_SITES_PAGE);
+                let current = overview.offset / FLEET_SITES_PAGE + 1;
+                let link = move |n: usize| {
+                    let mut q = form_urlencoded::Serializer::new(String::new());
+                    for k in ["tier", "context", "cni", "status", "site"] {
+                        let v = value(k);
+                        if !v.is_empty() {
+                            q.append_pair(k, &v);
+                        }
+                    }
+                    if n > 1 {
+                        q.append_pair("page", &n.to_string());
+                    }
+                    format!("/fleet?{}", q.finish())
+                };
+                let counted = detail.is_none();
+                let count = format!(
+                    "{} of {} clusters shown, at {} sites",
+                    overview.clusters, overview.fleet_clusters, overview.sites_total
+                );
+                let mut regions: BTreeMap<String, Vec<AnyView>> = BTreeMap::new();
+                match detail {
+                    Some(sites) => {
+                        for s in sites {
+                            let region = s.region.clone().unwrap_or_else(|| "No region".into());
+                            regions.entry(region).or_default().push(view! { <SiteMarks site=s /> }.into_any());
+                        }
+                    }
+                    None => {
+                        for s in overview.sites {
+                            let region = s.region.clone().unwrap_or_else(|| "No region".into());
+                            regions.entry(region).or_default().push(view! { <SiteCounts site=s /> }.into_any());
+                        }
+                    }
                 }
                 view! {
                     <form method="get" class="filters" data-testid="fleet-filters">
@@ -100,73 +100,80 @@ pub fn FleetMap() -> impl IntoView {
                         <figcaption>"Clusters per tier and CNI (whole fleet)"</figcaption>
                         <div class="svg" data-testid="tier-cni-chart" inner_html=chart></div>
                     </figure>
-                    <p data-testid="fleet-count">{format!("{shown} clusters shown")}{aggregate.then_some(" — grouped by site; pick a site to see each cluster")}</p>
+                    <p data-testid="fleet-count">{count}{counted.then_some(" — counted per site; pick a site or narrow the filters to see each cluster")}</p>
                     {regions
                         .into_iter()
                         .map(|(region, sites)| view! {
                             <section class="region">
                                 <h2>{region}</h2>
-                                <div class="sites">
-                                    {sites.into_iter().map(|s| view! { <SiteCard site=s aggregate /> }).collect_view()}
-                                </div>
+                                <div class="sites">{sites}</div>
                             </section>
                         })
                         .collect_view()}
+                    {(pages > 1).then(|| view! {
+                        <nav class="pager" aria-label="Pages of sites" data-testid="fleet-pager">
+                            {(current > 1).then(|| view! { <a href=link(1)>"« First"</a> " " <a href=link(current - 1) rel="prev">"‹ Previous"</a> })}
+                            " "<span>{format!("Sites page {current} of {pages}")}</span>" "
+                            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">"Next ›"</a> " " <a href=link(pages)>"Last »"</a> })}
+                        </nav>
+                    })}
                 }
             }} />
         </section>
     }
 }
 
+fn site_href(name: &str) -> String {
+    format!("/fleet?site={}", form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>())
+}
+
+fn kind_label(kind: domain::fleet::SiteKind) -> &'static str {
+    match kind {
+        domain::fleet::SiteKind::Plant => " · plant",
+        domain::fleet::SiteKind::Region => " · region",
+    }
+}
+
+/// A site with its matching clusters counted.
 #[component]
-fn SiteCard(site: FleetSite, aggregate: bool) -> impl IntoView {
-    let href = format!("/fleet?site={}", form_urlencoded::byte_serialize(site.name.as_bytes()).collect::<String>());
-    let body = if aggregate {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for c in &site.clusters {
-            *counts.entry(cni_of(c)).or_default() += 1;
-        }
-        let k = site.clusters.iter().filter(|c| c.knock_outs > 0).count();
-        let x = site.clusters.iter().filter(|c| c.exception).count();
-        view! {
+fn SiteCounts(site: FleetSiteSummary) -> impl IntoView {
+    view! {
+        <article class="site" data-testid="site-card">
+            <h3><a href=site_href(&site.name)>{site.name.clone()}</a><span class="kind">{kind_label(site.kind)}</span></h3>
             <ul class="counts">
-                {counts.into_iter().map(|(cni, n)| view! { <li class="mark" style=css(&cni)>{format!("{cni}: {n}")}</li> }).collect_view()}
+                {site.by_cni.into_iter().map(|(cni, n)| view! { <li class="mark" style=css(&cni)>{format!("{cni}: {n}")}</li> }).collect_view()}
             </ul>
-            <p class="badges">{format!("✖ {k} · ≠ {x}")}</p>
-        }
-            .into_any()
-    } else {
-        let mut by_tier: BTreeMap<domain::Tier, Vec<FleetCluster>> = BTreeMap::new();
-        for c in site.clusters.clone() {
-            by_tier.entry(c.tier).or_default().push(c);
-        }
-        by_tier
-            .into_iter()
-            .map(|(tier, clusters)| {
-                view! {
+            <p class="badges">{format!("✖ {} · ⚠ {} · ≠ {} · ≈ {}", site.knock_outs, site.warnings, site.exceptions, site.contested)}</p>
+        </article>
+    }
+}
+
+/// A site with a mark per matching cluster, grouped by tier.
+#[component]
+fn SiteMarks(site: FleetSite) -> impl IntoView {
+    let mut by_tier: BTreeMap<domain::Tier, Vec<FleetCluster>> = BTreeMap::new();
+    for c in site.clusters {
+        by_tier.entry(c.tier).or_default().push(c);
+    }
+    view! {
+        <article class="site" data-testid="site-card">
+            <h3><a href=site_href(&site.name)>{site.name.clone()}</a><span class="kind">{kind_label(site.kind)}</span></h3>
+            {by_tier
+                .into_iter()
+                .map(|(tier, clusters)| view! {
                     <div class="tier-group">
                         <span class="tier-label">{tier.as_str()}</span>
                         <ul class="marks">{clusters.into_iter().map(|c| view! { <ClusterMark c /> }).collect_view()}</ul>
                     </div>
-                }
-            })
-            .collect_view()
-            .into_any()
-    };
-    view! {
-        <article class="site" data-testid="site-card">
-            <h3>
-                <a href=href>{site.name.clone()}</a>
-                <span class="kind">{match site.kind { domain::fleet::SiteKind::Plant => " · plant", domain::fleet::SiteKind::Region => " · region" }}</span>
-            </h3>
-            {body}
+                })
+                .collect_view()}
         </article>
     }
 }
 
 #[component]
 fn ClusterMark(c: FleetCluster) -> impl IntoView {
-    let cni = cni_of(&c);
+    let cni = c.cni();
     let mut badges = String::new();
     for (on, mark) in [
         (c.problem.is_some(), " ⁉"),

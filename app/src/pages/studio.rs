@@ -11,7 +11,7 @@ use crate::api::{create_profile, load_studio, update_profile};
 use crate::charts::{contribution_svg, tornado_svg};
 use crate::components::Loaded;
 use crate::components::{ChartLegend, ScoreMatrix, WeightEditor};
-use crate::model::{Profile, ProfileInput, Role, StudioData, Versioned};
+use crate::model::{Profile, ProfileInput, Role, ServerProps, StudioData, Versioned};
 use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_points};
 
 /// The studio page: loads the model and profiles, then hands over to [`StudioView`].
@@ -19,7 +19,7 @@ use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_poin
 pub fn Studio() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_studio());
     view! {
-        <Loaded resource=data loading="Loading the decision model…" render={|d: StudioData| view! { <StudioView data=d /> }} />
+        <Loaded resource=data loading="Loading the decision model…" render={|d: StudioData| view! { <StudioView data=ServerProps(d) /> }} />
     }
 }
 
@@ -48,9 +48,10 @@ fn tier_from_str(s: &str) -> Option<Tier> {
 
 /// The studio once data is loaded: an island, so it and what it uses are all the WASM the page
 /// needs.
-#[island]
-pub fn StudioView(data: StudioData) -> impl IntoView {
-    let StudioData { model, profiles, me } = data;
+#[cfg_attr(any(feature = "ssr", feature = "bundle-studio"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "bundle-studio")), component)]
+pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
+    let StudioData { model, profiles, me } = data.0;
     // The server refuses a viewer's save anyway; hiding the controls just saves them the trip.
     let can_save = me.role >= Role::Architect;
     // The default is the first profile ever saved without a tier: the seed's "Industrial ADR 2026".
@@ -111,7 +112,7 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
     };
     let report = move |e: AppError| match e {
         AppError::Conflict { message, current } => {
-            let theirs = current.and_then(|v| serde_json::from_value::<Profile>(v).ok());
+            let theirs = current.and_then(|v| serde_json::from_str::<Profile>(&v).ok());
             conflict.set(Some((message, theirs)));
         }
         other => {
@@ -187,11 +188,19 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
                 <div class="pickers">
                     <label for="profile">"Profile"</label>
                     <select id="profile" on:change=on_profile>
-                        <For each=move || profiles.get() key=|p| (p.id, p.version, p.name.clone()) let:p>
-                            <option value=p.id.to_string() selected=move || selected.get() == Some(p.id)>
-                                {p.name.clone()}
-                            </option>
-                        </For>
+                        // Re-rendered whole when the list changes (rare): cheaper in the bundle
+                        // than a keyed list.
+                        {move || {
+                            profiles
+                                .get()
+                                .into_iter()
+                                .map(|p| view! {
+                                    <option value=p.id.to_string() selected=move || selected.get() == Some(p.id)>
+                                        {p.name}
+                                    </option>
+                                })
+                                .collect_view()
+                        }}
                     </select>
                     <label for="tier">"Tier"</label>
                     <select id="tier" on:change=move |ev| state.tier.set(tier_from_str(&event_target_value(&ev)))>
@@ -270,13 +279,12 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
             <section class="panel results" aria-labelledby="results-title">
                 <h2 id="results-title">"Result"</h2>
                 <div class="totals">
-                    <For
-                        each=move || evaluation.get().results
-                        key=|r| r.candidate.clone()
-                        let:r
-                    >
-                        {
-                            let key = r.candidate.clone();
+                    // The candidates never change while the page is open: one box each, in the
+                    // first ranking's order, whose number follows the weights.
+                    {evaluation
+                        .with_untracked(|e| e.results.iter().map(|r| r.candidate.clone()).collect::<Vec<_>>())
+                        .into_iter()
+                        .map(|key| {
                             let k2 = key.clone();
                             view! {
                                 <div class="total">
@@ -289,8 +297,8 @@ pub fn StudioView(data: StudioData) -> impl IntoView {
                                     </output>
                                 </div>
                             }
-                        }
-                    </For>
+                        })
+                        .collect_view()}
                 </div>
                 <p class="verdict">
                     "Winner: "

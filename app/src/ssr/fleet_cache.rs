@@ -38,31 +38,31 @@ impl FleetCache {
 
     /// The map, from the cache when it is trustworthy and computed for today, otherwise from
     /// `compute`, which must read everything (model included) only after it is called.
-    pub async fn get<F, Fut>(&self, compute: F) -> Result<Fleet, AppError>
+    pub async fn get<F, Fut>(&self, compute: F) -> Result<Arc<Fleet>, AppError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Fleet, AppError>>,
     {
         if !self.freshness.is_listening() {
-            return compute().await;
+            return compute().await.map(Arc::new);
         }
         let today = super::fleet::today();
         if let Some(f) = self.cached(today) {
-            return Ok((*f).clone());
+            return Ok(f);
         }
         let _one = self.computing.lock().await;
         // Someone else may have computed it while this request waited.
         if let Some(f) = self.cached(today) {
-            return Ok((*f).clone());
+            return Ok(f);
         }
         // Read before computing, so a change notified during the computation keeps its result
         // out of the cache.
         let generation = self.freshness.generation();
-        let fresh = compute().await?;
+        let fresh = Arc::new(compute().await?);
         if let Ok(mut g) = self.map.write()
             && self.freshness.still(generation)
         {
-            *g = Some((today, Arc::new(fresh.clone())));
+            *g = Some((today, fresh.clone()));
         }
         Ok(fresh)
     }

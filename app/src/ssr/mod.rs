@@ -14,6 +14,7 @@ pub mod fleet_cache;
 pub mod model_cache;
 pub mod profiles;
 pub mod seed;
+pub mod site_assets;
 pub mod throttle;
 
 pub use ctx::{Ctx, ctx, state};
@@ -63,6 +64,8 @@ pub struct AppState {
     pub credentials: std::sync::Arc<auth_cache::AuthCache>,
     /// This server's computed fleet map.
     pub fleet: std::sync::Arc<fleet_cache::FleetCache>,
+    /// The compiled site's file names.
+    pub assets: std::sync::Arc<site_assets::SiteAssets>,
 }
 
 impl AppState {
@@ -70,11 +73,12 @@ impl AppState {
     pub fn new(pool: PgPool, leptos_options: LeptosOptions, auth: AuthConfig) -> Self {
         AppState {
             pool,
-            leptos_options,
             auth,
             model: Default::default(),
             credentials: Default::default(),
             fleet: Default::default(),
+            assets: std::sync::Arc::new(site_assets::SiteAssets::load(&leptos_options.site_root)),
+            leptos_options,
         }
     }
 

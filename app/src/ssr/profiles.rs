@@ -249,8 +249,7 @@ pub async fn update(ctx: &Ctx, id: i64, body: Versioned<ProfileInput>) -> Result
     if updated.is_none() {
         tx.rollback().await?;
         let current = get_row(&ctx.pool, &model, id).await?;
-        let json = serde_json::to_value(&current).ok();
-        return Err(AppError::stale("profile", &current.name, version, current.version, json));
+        return Err(AppError::stale("profile", &current.name, version, current.version, Some(&current)));
     }
     write_weights(&mut tx, &model, id, &valid).await?;
     let before = serde_json::to_value(&before).ok();
@@ -275,13 +274,7 @@ pub async fn delete(ctx: &Ctx, id: i64, version: Option<i32>) -> Result<(), AppE
         AppError::field("version", "send the version you read (?version=N) so a profile saved since is not deleted")
     })?;
     if before.version != version {
-        return Err(AppError::stale(
-            "profile",
-            &before.name,
-            version,
-            before.version,
-            serde_json::to_value(&before).ok(),
-        ));
+        return Err(AppError::stale("profile", &before.name, version, before.version, Some(&before)));
     }
     let keys = super::fleet::default_order(&all);
     let contexts = std::iter::once(None).chain(Context::ALL.map(Some));
@@ -327,7 +320,7 @@ pub async fn delete(ctx: &Ctx, id: i64, version: Option<i32>) -> Result<(), AppE
         .execute(&mut *tx)
         .await?;
     if gone.rows_affected() == 0 {
-        return Err(AppError::stale("profile", &before.name, version, before.version + 1, None));
+        return Err(AppError::stale("profile", &before.name, version, before.version + 1, None::<&()>));
     }
     audit::record(&mut tx, Some(actor), "profile", id, "delete", serde_json::to_value(&before).ok(), None).await?;
     tx.commit().await?;

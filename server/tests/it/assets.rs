@@ -1,4 +1,4 @@
-//! The site's assets are compressed once and served precompressed, revalidated by browsers.
+//! The site's assets are compressed once and served precompressed; hashed names are cached for good.
 
 use sqlx::PgPool;
 use switchyard::{AppState, AuthConfig, leptos_options};
@@ -11,7 +11,8 @@ async fn assets_are_served_precompressed_as_the_browser_accepts(pool: PgPool) {
     std::fs::create_dir_all(&pkg).unwrap();
     let wasm: Vec<u8> = (0..200_000u32).map(|i| (i % 7) as u8).collect();
     std::fs::write(pkg.join("switchyard.wasm"), &wasm).unwrap();
-    assert_eq!(switchyard::assets::precompress(&pkg).unwrap(), 1);
+    std::fs::write(pkg.join("switchyard.0123456789abcdef.js"), "export default 1;".repeat(100)).unwrap();
+    assert_eq!(switchyard::assets::precompress(&pkg).unwrap(), 2);
     assert_eq!(switchyard::assets::precompress(&pkg).unwrap(), 0, "fresh files are not compressed again");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -32,5 +33,12 @@ async fn assets_are_served_precompressed_as_the_browser_accepts(pool: PgPool) {
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.bytes().await.unwrap().len(), wasm.len());
     assert!(br_len < wasm.len() / 10, "{br_len}");
+    // A name with a content hash never changes its content: cached for good.
+    let hashed = client.get(format!("http://{addr}/pkg/switchyard.0123456789abcdef.js")).send().await.unwrap();
+    assert_eq!(hashed.status(), 200);
+    assert_eq!(hashed.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let missing = client.get(format!("http://{addr}/pkg/switchyard.fedcba9876543210.js")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.headers().get("cache-control").is_none_or(|v| v != "public, max-age=31536000, immutable"));
     std::fs::remove_dir_all(&root).unwrap();
 }

@@ -138,6 +138,7 @@ async fn a_stale_update_is_refused_with_the_current_profile(pool: PgPool) {
     let Err(AppError::Conflict { current: Some(current), message }) = err else {
         panic!("expected a conflict: {err:?}")
     };
+    let current: serde_json::Value = serde_json::from_str(&current).unwrap();
     assert_eq!(current["version"], 2);
     assert_eq!(current["weights"]["bgp_underlay"], 15.0);
     assert!(message.contains("changed by someone else"));

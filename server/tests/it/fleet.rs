@@ -27,9 +27,14 @@ async fn first_cluster(app: &TestApp, query: &str) -> Value {
 async fn the_demo_fleet_follows_the_seed_table(pool: PgPool) {
     let app = with_demo(pool).await;
     let fleet: Value = app.get("/api/v1/fleet").await.json().await.unwrap();
-    let clusters: Vec<&Value> =
-        fleet["sites"].as_array().unwrap().iter().flat_map(|s| s["clusters"].as_array().unwrap()).collect();
+    let page: Value = app.get("/api/v1/fleet/clusters?limit=5000").await.json().await.unwrap();
+    let clusters: Vec<&Value> = page["clusters"].as_array().unwrap().iter().collect();
     assert!(clusters.len() >= 35, "{}", clusters.len());
+    assert_eq!(page["total"].as_u64().unwrap() as usize, clusters.len());
+    // The overview counts per site what the page lists one by one.
+    let counted: u64 = fleet["sites"].as_array().unwrap().iter().map(|s| s["clusters"].as_u64().unwrap()).sum();
+    assert_eq!(counted as usize, clusters.len());
+    assert_eq!(fleet["clusters"].as_u64(), Some(counted));
     for c in &clusters {
         let expected = match (c["tier"].as_str().unwrap(), c["context"].as_str()) {
             ("cloud" | "regional", _) | ("plant", Some("greenfield")) => "cilium",

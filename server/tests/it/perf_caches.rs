@@ -89,19 +89,13 @@ async fn with_demo(pool: PgPool) -> TestApp {
 }
 
 async fn fleet(app: &TestApp) -> Value {
-    let r = app.get("/api/v1/fleet").await;
+    let r = app.get("/api/v1/fleet/clusters?limit=5000").await;
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
 }
 
 fn cluster_names(fleet: &Value) -> Vec<String> {
-    fleet["sites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["clusters"].as_array().unwrap())
-        .map(|c| c["name"].as_str().unwrap().to_string())
-        .collect()
+    fleet["clusters"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
 }
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]

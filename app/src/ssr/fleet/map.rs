@@ -98,9 +98,10 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
                 tracing::warn!(cluster = %r.name, error = %e, "no recommendation for a cluster on the fleet map");
                 let cni = r.decided_cni.clone().unwrap_or_else(|| "undecided".into());
                 *summary.entry(r.facts.tier.as_str().to_string()).or_default().entry(cni).or_default() += 1;
-                by_site.entry(r.site).or_default().push(FleetCluster {
+                by_site.entry(r.site.clone()).or_default().push(FleetCluster {
                     id: c.id,
                     name: r.name,
+                    site: r.site,
                     tier: r.facts.tier,
                     context: r.facts.context,
                     recommended: None,
@@ -123,9 +124,10 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
         let relevant: Vec<&domain::Gate> =
             rec.gates.iter().filter(|g| rec.results.iter().any(|o| o.candidate == g.candidate)).collect();
         let knock_outs = relevant.iter().filter(|g| g.is_knock_out()).count();
-        by_site.entry(r.site).or_default().push(FleetCluster {
+        by_site.entry(r.site.clone()).or_default().push(FleetCluster {
             id: c.id,
             name: r.name,
+            site: r.site,
             tier: r.facts.tier,
             context: r.facts.context,
             recommended: rec.winner.clone(),

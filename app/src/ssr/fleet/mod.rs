@@ -4,16 +4,21 @@
 
 mod map;
 mod store;
+mod views;
 
 pub(crate) use map::default_order;
 pub use map::{catalog, today};
+pub use views::{DEFAULT_FLEET_PAGE, MAX_FLEET_PAGE, fleet_clusters, fleet_overview, fleet_view};
 
 use sqlx::PgPool;
 
 use super::auth::Principal;
 use super::{Ctx, audit, check_versioned};
 use crate::AppError;
-use crate::model::{Cluster, ClusterFilter, ClusterPage, Fleet, ImportReport, Role, Site, Versioned};
+use crate::model::{
+    CLUSTER_LIST_PAGE, Cluster, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, Fleet, ImportReport, Role,
+    Site, Versioned,
+};
 use domain::Model;
 use domain::fleet::{
     ClusterRecord, FleetDoc, Recommendation, RowError, SiteRecord, doc_to_csv, fleet_to_yaml, import_csv, import_yaml,
@@ -95,9 +100,32 @@ pub async fn list_clusters(ctx: &Ctx, filter: &ClusterFilter) -> Result<(Vec<Clu
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(AppError::field("limit", format!("give 1 to {MAX_PAGE} clusters per page")));
     }
+    if filter.cursor.as_deref().is_some_and(|c| !c.is_empty())
+        && (filter.sort.unwrap_or_default() != ClusterSort::Name || filter.offset.unwrap_or(0) != 0)
+    {
+        return Err(AppError::field(
+            "cursor",
+            "a cursor pages the list by name; drop `sort` and `offset`, or the cursor",
+        ));
+    }
+    if filter.offset.is_some_and(|o| o < 0) {
+        return Err(AppError::field("offset", "give an offset of 0 or more"));
+    }
     let page = store::clusters(&ctx.pool, &ClusterFilter { limit: Some(limit), ..filter.clone() }).await?;
-    let next = if page.len() as i64 == limit { page.last().map(|c| c.record.name.clone()) } else { None };
+    let by_name = filter.sort.unwrap_or_default() == ClusterSort::Name && filter.offset.unwrap_or(0) == 0;
+    let next = if by_name && page.len() as i64 == limit { page.last().map(|c| c.record.name.clone()) } else { None };
     Ok((page, next))
+}
+
+/// One numbered page of the sorted, filtered list with the count of all matches, for the
+/// clusters page (anyone signed in).
+pub async fn cluster_list_page(ctx: &Ctx, filter: &ClusterFilter) -> Result<ClusterListPage, AppError> {
+    let limit = filter.limit.unwrap_or(CLUSTER_LIST_PAGE);
+    let offset = filter.offset.unwrap_or(0);
+    let unpaged = ClusterFilter { cursor: None, ..filter.clone() };
+    let (clusters, _) = list_clusters(ctx, &ClusterFilter { limit: Some(limit), ..unpaged.clone() }).await?;
+    let total = store::count_clusters(&ctx.pool, &unpaged).await?;
+    Ok(ClusterListPage { clusters, total, offset, limit })
 }
 
 /// One cluster (anyone signed in).
@@ -122,8 +150,8 @@ pub async fn cluster_page(ctx: &Ctx, id: i64) -> Result<ClusterPage, AppError> {
     Ok(ClusterPage { cluster, recommendation, model: (*model).clone(), profile, me: ctx.principal().me() })
 }
 
-/// The fleet map (anyone signed in), from this server's copy while it is current.
-pub async fn fleet(ctx: &Ctx) -> Result<Fleet, AppError> {
+/// The whole fleet map (anyone signed in), from this server's copy while it is current.
+pub async fn fleet(ctx: &Ctx) -> Result<std::sync::Arc<Fleet>, AppError> {
     ctx.fleet_cache().get(|| async { map::fleet(&ctx.pool, &*ctx.model().await?).await }).await
 }
 
@@ -224,8 +252,7 @@ pub async fn update_cluster(ctx: &Ctx, id: i64, body: Versioned<ClusterRecord>) 
     if store::update_cluster(&mut tx, id, version, &c).await?.is_none() {
         tx.rollback().await?;
         let now = store::cluster(&ctx.pool, id).await?;
-        let json = serde_json::to_value(&now).ok();
-        return Err(AppError::stale("cluster", &now.record.name, version, now.version, json));
+        return Err(AppError::stale("cluster", &now.record.name, version, now.version, Some(&now)));
     }
     let (before, after) = (serde_json::to_value(&before).ok(), serde_json::to_value(&c).ok());
     audit::record(&mut tx, Some(actor), "cluster", id, "update", before, after).await?;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sqlx::types::Json;
 use sqlx::{FromRow, PgPool, Postgres, Transaction};
 
-use crate::model::{Cluster, ClusterFilter, Site};
+use crate::model::{Cluster, ClusterFilter, ClusterSort, Site};
 use crate::{AppError, OnConstraint};
 use domain::fleet::{ClusterRecord, SiteKind, SiteRecord};
 use domain::{ClusterFacts, Tier};
@@ -133,18 +133,43 @@ const CLUSTER_SELECT: &str = "SELECT c.id, c.version, c.name, s.name AS site, p.
 
 /// Clusters matching the filter, by name (all of them when the filter has no `limit`).
 pub async fn clusters(pool: &PgPool, f: &ClusterFilter) -> Result<Vec<Cluster>, AppError> {
+    // Each order is a fixed fragment chosen by the enum: no caller text reaches the SQL.
+    let order = match f.sort.unwrap_or_default() {
+        ClusterSort::Name => "c.name",
+        ClusterSort::Tier => "array_position(ARRAY['cell','plant','regional','cloud'], c.tier), c.name",
+        ClusterSort::Site => "s.name, c.name",
+        ClusterSort::Cni => "c.decided_cni NULLS LAST, c.name",
+    };
     let rows = sqlx::query_as::<_, ClusterRow>(&format!(
-        "{CLUSTER_SELECT} WHERE ($1::text IS NULL OR c.tier = $1) AND ($2::text IS NULL OR c.decided_cni = $2)
-           AND ($3::text IS NULL OR s.name = $3) AND ($4::text IS NULL OR c.name > $4) ORDER BY c.name LIMIT $5"
+        "{CLUSTER_SELECT} WHERE {CLUSTER_FILTER} AND ($4::text IS NULL OR c.name > $4)
+         ORDER BY {order} LIMIT $5 OFFSET $6"
     ))
     .bind(f.tier.map(Tier::as_str))
     .bind(f.cni.as_deref().filter(|s| !s.is_empty()))
     .bind(f.site.as_deref().filter(|s| !s.is_empty()))
     .bind(f.cursor.as_deref().filter(|s| !s.is_empty()))
     .bind(f.limit)
+    .bind(f.offset.unwrap_or(0))
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(ClusterRow::into_cluster).collect())
+}
+
+/// The filter of [`clusters`] on parameters $1–$3 (tier, decided CNI, site name).
+const CLUSTER_FILTER: &str = "($1::text IS NULL OR c.tier = $1) AND ($2::text IS NULL OR c.decided_cni = $2)
+    AND ($3::text IS NULL OR s.name = $3)";
+
+/// How many clusters match the filter (cursor and paging ignored).
+pub async fn count_clusters(pool: &PgPool, f: &ClusterFilter) -> Result<i64, AppError> {
+    let n = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM clusters c JOIN sites s ON s.id = c.site_id WHERE {CLUSTER_FILTER}"
+    ))
+    .bind(f.tier.map(Tier::as_str))
+    .bind(f.cni.as_deref().filter(|s| !s.is_empty()))
+    .bind(f.site.as_deref().filter(|s| !s.is_empty()))
+    .fetch_one(pool)
+    .await?;
+    Ok(n)
 }
 
 /// One cluster or `NotFound`.

@@ -1,0 +1,115 @@
+//! Views of the cached fleet map: the overview by site, a page of clusters, and what the map
+//! page shows. Each filters the one computed map, so no request recomputes a recommendation.
+
+use super::fleet;
+use crate::AppError;
+use crate::model::{
+    FLEET_DETAIL_MAX, FLEET_SITES_PAGE, FLEET_STATUSES, Fleet, FleetCluster, FleetClusterPage, FleetOverview,
+    FleetQuery, FleetSite, FleetSiteSummary, FleetView,
+};
+use crate::ssr::Ctx;
+
+/// Largest page of `GET /api/v1/fleet/clusters`.
+pub const MAX_FLEET_PAGE: usize = 5000;
+/// Its page when none is asked for.
+pub const DEFAULT_FLEET_PAGE: usize = 500;
+
+fn check(q: &FleetQuery) -> Result<(), AppError> {
+    let mut e = domain::ValidationError::default();
+    if let Some(t) = q.tier.as_deref().filter(|s| !s.is_empty())
+        && t.parse::<domain::Tier>().is_err()
+    {
+        e.add("tier", format!("'{t}' is not a tier; use cell, plant, regional or cloud"));
+    }
+    if let Some(c) = q.context.as_deref().filter(|s| !s.is_empty())
+        && c.parse::<domain::Context>().is_err()
+    {
+        e.add("context", format!("'{c}' is not a context; use greenfield or brownfield"));
+    }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty())
+        && !FLEET_STATUSES.iter().any(|(v, _)| *v == s)
+    {
+        e.add("status", format!("'{s}' is not a status; use knock_out, warning, exception or contested"));
+    }
+    if e.fields.is_empty() { Ok(()) } else { Err(e.into()) }
+}
+
+/// Each site passing the site filter with its clusters passing the others; sites without one
+/// left out.
+fn matching<'a>(fleet: &'a Fleet, q: &'a FleetQuery) -> impl Iterator<Item = (&'a FleetSite, Vec<&'a FleetCluster>)> {
+    fleet.sites.iter().filter(|s| q.matches_site(&s.name)).filter_map(|s| {
+        let cs: Vec<&FleetCluster> = s.clusters.iter().filter(|c| q.matches(c)).collect();
+        (!cs.is_empty()).then_some((s, cs))
+    })
+}
+
+fn overview(
+    fleet: &Fleet,
+    q: &FleetQuery,
+    page: Option<usize>,
+) -> (FleetOverview, Vec<(FleetSite, Vec<FleetCluster>)>) {
+    let all: Vec<(&FleetSite, Vec<&FleetCluster>)> = matching(fleet, q).collect();
+    let offset = q.offset.unwrap_or(0).min(all.len());
+    let take = page.or(q.limit).unwrap_or(all.len());
+    let clusters = all.iter().map(|(_, cs)| cs.len()).sum();
+    let shown: Vec<(FleetSite, Vec<FleetCluster>)> = all
+        .iter()
+        .skip(offset)
+        .take(take)
+        .map(|(s, cs)| {
+            let bare = FleetSite { name: s.name.clone(), kind: s.kind, region: s.region.clone(), clusters: Vec::new() };
+            (bare, cs.iter().map(|c| (*c).clone()).collect())
+        })
+        .collect();
+    let o = FleetOverview {
+        sites: shown.iter().map(|(s, cs)| FleetSiteSummary::of(s, cs)).collect(),
+        sites_total: all.len(),
+        offset,
+        clusters,
+        fleet_clusters: fleet.sites.iter().map(|s| s.clusters.len()).sum(),
+        summary: fleet.summary.clone(),
+    };
+    (o, shown)
+}
+
+/// `GET /api/v1/fleet`: every site with matching clusters, counted (anyone signed in).
+pub async fn fleet_overview(ctx: &Ctx, q: &FleetQuery) -> Result<FleetOverview, AppError> {
+    check(q)?;
+    Ok(overview(&*fleet(ctx).await?, q, None).0)
+}
+
+/// `GET /api/v1/fleet/clusters`: one page of the matching clusters, by site then name.
+pub async fn fleet_clusters(ctx: &Ctx, q: &FleetQuery) -> Result<FleetClusterPage, AppError> {
+    check(q)?;
+    let limit = q.limit.unwrap_or(DEFAULT_FLEET_PAGE);
+    if !(1..=MAX_FLEET_PAGE).contains(&limit) {
+        return Err(AppError::field("limit", format!("give 1 to {MAX_FLEET_PAGE} clusters per page")));
+    }
+    let fleet = fleet(ctx).await?;
+    let offset = q.offset.unwrap_or(0);
+    let mut total = 0;
+    let mut clusters = Vec::new();
+    for (_, cs) in matching(&fleet, q) {
+        for c in cs {
+            if total >= offset && clusters.len() < limit {
+                clusters.push(c.clone());
+            }
+            total += 1;
+        }
+    }
+    Ok(FleetClusterPage { clusters, total, offset, limit })
+}
+
+/// The fleet map page: a page of sites counted, and their clusters when few enough match.
+pub async fn fleet_view(ctx: &Ctx, q: &FleetQuery) -> Result<FleetView, AppError> {
+    check(q)?;
+    let fleet = fleet(ctx).await?;
+    let (overview, shown) = overview(&fleet, q, Some(FLEET_SITES_PAGE));
+    let on_page: usize = shown.iter().map(|(_, cs)| cs.len()).sum();
+    let detail = (on_page <= FLEET_DETAIL_MAX)
+        .then(|| shown.into_iter().map(|(s, clusters)| FleetSite { clusters, ..s }).collect());
+    let mut cnis: Vec<String> = fleet.summary.values().flat_map(|m| m.keys().cloned()).collect();
+    cnis.sort();
+    cnis.dedup();
+    Ok(FleetView { overview, detail, cnis })
+}
