@@ -64,6 +64,7 @@ ensure_build_tools() {
   fi
   ensure_wasm_opt
   if ! wasm_bindgen_ok; then
+    mkdir -p "$ROOT/target"
     install_wasm_bindgen >"$ROOT/target/wasm-bindgen-install.log" 2>&1 &
     WBG_PID=$!
   fi
@@ -88,9 +89,13 @@ BUNDLES=(studio cluster admin)
 # named by its content hash (listed in pkg/bundles.json, read by the server), so browsers may
 # cache it for good.
 SITE="$ROOT/target/site"
+CARGO_REGISTRY_SRC="${CARGO_HOME:-$HOME/.cargo}/registry/src"
 build_release() {
   local front="$ROOT/target/front" wasm="$ROOT/target/wasm32-unknown-unknown/wasm-release/app.wasm" b
   mkdir -p "$front"
+  # Panic locations name source files; without the machine's folders they are shorter (and the
+  # bundle the same on every machine).
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$CARGO_REGISTRY_SRC= --remap-path-prefix=$ROOT/="
   for b in "${BUNDLES[@]}"; do
     say "building the $b WASM bundle (wasm32, size-optimised; the first build takes several minutes)"
     cargo build -q --package app --lib --target wasm32-unknown-unknown --profile wasm-release \
@@ -106,7 +111,7 @@ build_release() {
   for b in "${BUNDLES[@]}"; do
     wasm-bindgen "$front/$b/app.wasm" --target web --no-typescript --out-dir "$front/$b" --out-name "$b"
     # The features rustc enables by default for wasm32; wasm-opt must accept them.
-    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$front/$b/${b}_bg.wasm" -o "$front/$b/$b.wasm"
     # One hash for the pair: the page names both files by one stem.
@@ -139,6 +144,26 @@ check_bundle_sizes() {
     fi
   done
   return $failed
+}
+
+# The `adrs` CLI, an outside reader of the exported ADRs (scripts/test); about 5 minutes, once,
+# in the background while the project compiles.
+ADRS_VERSION=0.13.0
+ADRS_PID=""
+ensure_adrs_cli() {
+  if [ "$(adrs --version 2>/dev/null | awk '{print $2}')" != "$ADRS_VERSION" ]; then
+    mkdir -p "$ROOT/target"
+    say "installing the adrs CLI $ADRS_VERSION in the background (about 5 minutes, once)"
+    cargo install -q adrs --version "$ADRS_VERSION" --no-default-features --locked >"$ROOT/target/adrs-install.log" 2>&1 &
+    ADRS_PID=$!
+  fi
+}
+
+await_adrs_cli() {
+  if [ -n "$ADRS_PID" ]; then
+    wait "$ADRS_PID" || { cat "$ROOT/target/adrs-install.log"; say "installing the adrs CLI failed"; exit 1; }
+    ADRS_PID=""
+  fi
 }
 
 ensure_chromium() {

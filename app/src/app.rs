@@ -9,7 +9,9 @@ use leptos_router::{
 
 use crate::api::{SignOut, current_user};
 use crate::model::Role;
-use crate::pages::{Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Studio, Tokens, Users};
+use crate::pages::{
+    AdrDetail, AdrList, AdrReview, Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Reviews, Studio, Tokens, Users,
+};
 use leptos::server_fn::ServerFn;
 
 /// The WASM bundle a page loads, by its path: each bundle carries only the islands of its pages
@@ -76,6 +78,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("fleet") view=FleetMap ssr=SsrMode::Async />
                     <Route path=StaticSegment("clusters") view=ClusterList ssr=SsrMode::Async />
                     <Route path=(StaticSegment("clusters"), ParamSegment("id")) view=ClusterDetail ssr=SsrMode::Async />
+                    <Route path=StaticSegment("adrs") view=AdrList ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("adrs"), ParamSegment("number")) view=AdrDetail ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("adrs"), ParamSegment("number"), StaticSegment("review")) view=AdrReview ssr=SsrMode::Async />
+                    <Route path=StaticSegment("reviews") view=Reviews ssr=SsrMode::Async />
                     <Route path=StaticSegment("tokens") view=Tokens ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=Users ssr=SsrMode::Async />
                 </Routes>
@@ -113,6 +119,8 @@ fn Header() -> impl IntoView {
                                 <a href="/">"What-if studio"</a>
                                 <a href="/fleet">"Fleet map"</a>
                                 <a href="/clusters">"Clusters"</a>
+                                <a href="/adrs">"Decisions"</a>
+                                <a href="/reviews">"Reviews"</a>
                                 <a href="/audit">"Audit log"</a>
                                 {(me.role >= Role::Architect).then(|| view! { <a href="/tokens">"API tokens"</a> })}
                                 {(me.role == Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a> })}

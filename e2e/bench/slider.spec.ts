@@ -4,7 +4,7 @@ import { expect, test } from '../fixtures';
 
 /**
  * Slider latency: from dispatching an `input` event on the BGP range until the Cilium total's
- * text AND the contribution chart's SVG have both changed in the DOM (`domMs`), and until the
+ * text AND both charts' SVGs (contribution and break-even) have changed in the DOM (`domMs`), and until the
  * frame after that change has been produced (`frameMs`, requestAnimationFrame + one task, an
  * approximation of "painted"). Measured inside the page with performance.now().
  *
@@ -53,10 +53,12 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
       const RANGE = '#w-bgp_underlay-range';
       const TOTAL = '[data-testid="total-cilium"]';
       const CHART = '[data-testid="contribution-chart"] svg';
+      const TORNADO = '[data-testid="tornado-chart"] svg';
 
       const snapshot = () => ({
         total: document.querySelector(TOTAL)?.textContent ?? '',
         chart: document.querySelector(CHART)?.outerHTML ?? '',
+        tornado: document.querySelector(TORNADO)?.outerHTML ?? '',
       });
       const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
       /** rAF, then one task: the frame that shows the change has been produced. */
@@ -81,7 +83,7 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
           let settled = false;
           const changed = () => {
             const now = snapshot();
-            return now.total !== before.total && now.chart !== before.chart;
+            return now.total !== before.total && now.chart !== before.chart && now.tornado !== before.tornado;
           };
           const finish = () => {
             settled = true;
@@ -138,7 +140,7 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
   const result = {
     benchmark: 'slider',
     description:
-      'input event on #w-bgp_underlay-range until total-cilium text and the contribution chart SVG changed (domMs), ' +
+      'input event on #w-bgp_underlay-range until total-cilium text and both chart SVGs (contribution, break-even) changed (domMs), ' +
       'and until the following frame was produced (frameMs)',
     date: new Date().toISOString(),
     baseURL: testInfo.project.use.baseURL ?? null,

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 
 use app::AppError;
 use app::ssr::AppState;
-use app::ssr::auth::{resolve_session_cached, resolve_token_cached, session_from_cookie_header};
+use app::model::Scope;
+use app::ssr::auth::{Via, resolve_session_cached, resolve_token_cached, session_from_cookie_header};
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -47,8 +48,25 @@ fn reads_only(path: &str) -> bool {
         })
 }
 
-/// Resolves the principal from a bearer token or the session cookie, refuses cross-site writes,
-/// and sends anonymous page requests to the login page.
+/// The `?token=` of a request for the review calendar: calendar clients subscribe by URL and
+/// cannot send headers. No other route reads a token from the query string.
+fn feed_token(req: &Request) -> Option<String> {
+    if req.uri().path() != crate::adr_routes::CALENDAR_PATH {
+        return None;
+    }
+    let query = req.uri().query()?;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.trim().to_string())
+}
+
+/// 401 for a calendar URL whose token is unknown, revoked, expired or not read-only.
+fn feed_refusal(message: &str) -> Response {
+    let body = serde_json::json!({"error": {"code": "unauthorized", "message": message, "fields": {}}});
+    (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
+}
+
+/// Resolves the principal from a bearer token, the session cookie or (for the review calendar
+/// only) a read token in `?token=`, refuses cross-site writes, and sends anonymous page requests
+/// to the login page.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // The health check needs no principal, and must answer (503) even when looking one up would
     // fail because the database is down.
@@ -61,7 +79,24 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
-    let principal = if let Some(token) = &bearer {
+    let in_url = if bearer.is_none() { feed_token(&req) } else { None };
+    let principal = if let Some(token) = &in_url {
+        match resolve_token_cached(&state.pool, &state.credentials, token).await {
+            Ok(Some(p)) if matches!(p.via, Via::Token { scope: Scope::Read, .. }) => Some(p),
+            // A URL ends up in calendar apps, proxies and logs: it may carry a read token only.
+            Ok(Some(_)) => {
+                return feed_refusal(
+                    "the calendar feed takes only a read-scope API token in ?token=; a write token must not travel in                      a URL: create a read token and subscribe with that one",
+                );
+            }
+            Ok(None) => {
+                return feed_refusal(
+                    "the token in ?token= is unknown, revoked or expired; create a new read-scope API token and                      subscribe again",
+                );
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else if let Some(token) = &bearer {
         match resolve_token_cached(&state.pool, &state.credentials, token).await {
             Ok(Some(p)) => Some(p),
             Ok(None) => {

@@ -1,7 +1,7 @@
 //! Two database roles: the owner runs migrations and owns every table; the server serves as
 //! [`APP_ROLE`], which may read and write the application's tables but only `SELECT` and `INSERT`
-//! the audit log and owns nothing, so it can neither rewrite the log nor drop or disable the
-//! trigger that guards it.
+//! the audit log and the ADR reviews, never delete an ADR, and owns nothing, so it can neither
+//! rewrite history nor drop or disable the triggers that guard it.
 //!
 //! With one `DATABASE_URL` (a role that may create roles, as on a developer machine) the server
 //! creates `switchyard_app` itself and every pooled connection runs `SET ROLE switchyard_app`.
@@ -51,7 +51,8 @@ pub async fn ensure_app_role(owner: &PgPool) -> anyhow::Result<bool> {
 }
 
 /// Gives `role` what serving needs in this database, and nothing more: all tables but the
-/// migrations' bookkeeping, the audit log only to read and append.
+/// migrations' bookkeeping; the audit log and the ADR reviews only to read and append; ADRs to
+/// read, add and update (never delete); the ADR counter only to read and advance.
 pub async fn grant_serving_rights(owner: &PgPool, role: &str) -> anyhow::Result<()> {
     let role = quote_ident(role);
     for sql in [
@@ -60,6 +61,10 @@ pub async fn grant_serving_rights(owner: &PgPool, role: &str) -> anyhow::Result<
         format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"),
         format!("REVOKE ALL ON audit_log FROM {role}"),
         format!("GRANT SELECT, INSERT ON audit_log TO {role}"),
+        format!("REVOKE ALL ON adr_reviews FROM {role}"),
+        format!("GRANT SELECT, INSERT ON adr_reviews TO {role}"),
+        format!("REVOKE DELETE, TRUNCATE ON adrs FROM {role}"),
+        format!("REVOKE INSERT, DELETE, TRUNCATE ON adr_counter FROM {role}"),
         format!("REVOKE ALL ON _sqlx_migrations FROM {role}"),
     ] {
         owner.execute(sql.as_str()).await.with_context(|| format!("granting serving rights: {sql}"))?;

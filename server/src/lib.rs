@@ -4,6 +4,7 @@
 // Leptos views with islands are deeply nested types; the router needs more than the default 128.
 #![recursion_limit = "256"]
 
+mod adr_routes;
 pub mod assets;
 mod auth;
 pub mod config;
@@ -39,7 +40,8 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
 }
 
 /// Applies migrations, reconciles the seed's reference data (new keys added, unedited rows
-/// refreshed, edited rows kept) and gives the application role its rights. Runs as the owner.
+/// refreshed, edited rows kept), records the seed ADR as ADR-0001 when the register is empty,
+/// and gives the application role its rights. Runs as the owner.
 pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.context("applying migrations")?;
     if db_roles::ensure_app_role(pool).await? {
@@ -58,6 +60,9 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
             reference.candidates.len(),
             reference.profiles.len()
         );
+    }
+    if app::ssr::adrs::seed_first(pool).await.map_err(|e| anyhow::anyhow!("recording the seed ADR: {e}"))? {
+        tracing::info!("recorded the seed decision as ADR-0001");
     }
     Ok(())
 }
@@ -94,6 +99,7 @@ pub fn router_with(state: AppState, limits: HttpLimits) -> Router {
     let app = Router::new()
         .merge(assets::pkg_routes(&state.leptos_options.site_root))
         .merge(fleet_routes::routes(limits.import))
+        .merge(adr_routes::routes())
         .merge(routes::api())
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

@@ -25,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { action } => {
+            let is_load = matches!(action, DemoAction::Load { .. });
             let doc = match action {
                 DemoAction::Load { if_empty } => {
                     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters").fetch_one(&pool).await?;
@@ -41,6 +42,10 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             if report.errors.is_empty() {
                 println!("Loaded {} sites and {} clusters.", report.sites, report.clusters);
+                if is_load {
+                    let added = app::ssr::adrs::load_demo(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("Added {added} demo ADRs (one in every review state; existing ones are kept).");
+                }
                 Ok(())
             } else {
                 for e in &report.errors {

@@ -2,10 +2,14 @@
 //! which own validation, roles, versions and the audit log. Wire types live in [`crate::model`].
 
 pub mod accounts;
+pub mod adr_forms;
+pub mod adrs;
 pub mod fleet;
 pub mod profiles;
 
 pub use accounts::*;
+pub use adr_forms::*;
+pub use adrs::*;
 pub use fleet::*;
 pub use profiles::*;
 

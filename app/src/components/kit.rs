@@ -120,3 +120,11 @@ pub fn FilterSelect(
 pub fn same_pairs<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<(String, String)> {
     values.into_iter().map(|v| (v.to_string(), v.to_string())).collect()
 }
+
+/// The reason a plain form's post failed, which its server function put in `?error=` when it
+/// sent the browser back (see `api::adr_forms`); nothing when there is none.
+#[component]
+pub fn FormError() -> impl IntoView {
+    let error = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("error")).filter(|e| !e.is_empty());
+    error.map(|e| view! { <p class="error" role="alert" data-testid="form-error">{format!("Not done: {e}")}</p> })
+}

@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 
 use crate::charts::criterion_css_colour;
-use crate::pages::studio::StudioState;
-use domain::{CandidateStatus, Model, weights::format_tenths};
+use domain::{CandidateStatus, Model, Tier};
 
-/// Criteria × scored candidates, with the weight, each score and its rationale; tier overrides
-/// are marked. Dismissed candidates are listed below with the reason.
+/// Criteria × scored candidates, with each score and its rationale, and the dismissed
+/// candidates with their reason. Rendered on the server only (it ships no WASM): each cell holds
+/// the base score and every tier's override, and the stylesheet shows the ones of the tier the
+/// studio selected (`<html data-tier="…">`, set by the studio's island; base scores without it).
 #[component]
-pub fn ScoreMatrix(state: StudioState) -> impl IntoView {
-    let model = state.model.get_value();
+pub fn ScoreMatrix(model: Model) -> impl IntoView {
     let scored: Vec<_> = model.candidates.iter().filter(|c| c.status == CandidateStatus::Scored).cloned().collect();
     let dismissed: Vec<_> =
         model.candidates.iter().filter(|c| c.status == CandidateStatus::Dismissed).cloned().collect();
@@ -23,37 +23,41 @@ pub fn ScoreMatrix(state: StudioState) -> impl IntoView {
             let cells = scored
                 .iter()
                 .map(|cand| {
-                    let (ck, kk) = (cand.key.clone(), crit.key.clone());
-                    let m = state.model;
-                    let score = move || {
-                        let tier = state.tier.get();
-                        m.with_value(|m| {
-                            m.score_for(&ck, &kk, tier).map(|s| (s.score, s.rationale.clone(), s.tier.is_some()))
+                    let overrides: Vec<Tier> =
+                        Tier::ALL.into_iter().filter(|t| model.score_for(&cand.key, &crit.key, Some(*t)).is_some_and(|s| s.tier.is_some())).collect();
+                    let base_class = std::iter::once("base".to_string())
+                        .chain(overrides.iter().map(|t| format!("over-{}", t.as_str())))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let base = model.score_for(&cand.key, &crit.key, None).map(|s| {
+                        view! {
+                            <span class=base_class>
+                                <span class="score">{s.score}</span>
+                                <span class="rationale">{s.rationale.clone()}</span>
+                            </span>
+                        }
+                    });
+                    let tiered = overrides
+                        .into_iter()
+                        .filter_map(|t| model.score_for(&cand.key, &crit.key, Some(t)).map(|s| (t, s.clone())))
+                        .map(|(t, s)| {
+                            view! {
+                                <span class=format!("ov tier-{}", t.as_str())>
+                                    <span class="score">{s.score}" *"</span>
+                                    <span class="rationale">{s.rationale}</span>
+                                </span>
+                            }
                         })
-                    };
-                    view! {
-                        <td>
-                            {move || {
-                                score()
-                                    .map(|(v, why, over)| {
-                                        view! {
-                                            <span class="score">{v} {over.then_some("*")}</span>
-                                            <span class="rationale">{why}</span>
-                                        }
-                                    })
-                            }}
-                        </td>
-                    }
+                        .collect_view();
+                    view! { <td>{base}{tiered}</td> }
                 })
                 .collect_view();
-            let weight = move || state.weights.with(|w| format_tenths(u64::from(w.0.get(i).copied().unwrap_or(0))));
             view! {
                 <tr>
                     <th scope="row">
                         {format!("{}. {}", i + 1, crit.name)}
                         <span class="why">{crit.why.clone()}</span>
                     </th>
-                    <td class="num">{weight}" %"</td>
                     {cells}
                 </tr>
             }
@@ -61,11 +65,10 @@ pub fn ScoreMatrix(state: StudioState) -> impl IntoView {
         .collect_view();
     view! {
         <table data-testid="score-matrix" class="matrix">
-            <caption>"Scores 0–5; * marks a score overridden for the selected tier"</caption>
+            <caption>"Scores 0–5; * marks a score overridden for the tier selected above"</caption>
             <thead>
                 <tr>
                     <th scope="col">"Criterion"</th>
-                    <th scope="col">"Weight"</th>
                     {heads}
                 </tr>
             </thead>

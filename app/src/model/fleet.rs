@@ -156,6 +156,9 @@ pub struct FleetCluster {
     /// one such cluster is shown with its problem rather than failing the whole map.
     #[serde(default)]
     pub problem: Option<String>,
+    /// Accepted ADRs covering this cluster whose review date has passed.
+    #[serde(default)]
+    pub overdue_adrs: Vec<domain::adr::AdrNumber>,
 }
 
 /// One site on the fleet map.
@@ -179,6 +182,9 @@ pub struct Fleet {
     pub sites: Vec<FleetSite>,
     /// Tier → CNI (decided, else recommended, else "undecided") → count.
     pub summary: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Accepted ADRs by review state.
+    #[serde(default)]
+    pub reviews: super::ReviewCounts,
 }
 
 impl FleetCluster {
@@ -200,7 +206,7 @@ pub struct FleetQuery {
     /// CNI shown (decided, else recommended, or `undecided`).
     #[serde(default)]
     pub cni: Option<String>,
-    /// `knock_out`, `warning`, `exception` or `contested`.
+    /// `knock_out`, `warning`, `exception`, `contested` or `review_overdue`.
     #[serde(default)]
     pub status: Option<String>,
     /// One site by name.
@@ -215,11 +221,12 @@ pub struct FleetQuery {
 }
 
 /// The statuses [`FleetQuery::status`] accepts, with their labels.
-pub const FLEET_STATUSES: [(&str, &str); 4] = [
+pub const FLEET_STATUSES: [(&str, &str); 5] = [
     ("knock_out", "knock-outs"),
     ("warning", "warnings"),
     ("exception", "exceptions"),
     ("contested", "no clear winner"),
+    ("review_overdue", "ADR review overdue"),
 ];
 
 impl FleetQuery {
@@ -237,6 +244,7 @@ impl FleetQuery {
                 "warning" => c.warnings > 0,
                 "exception" => c.exception,
                 "contested" => !c.clear_winner,
+                "review_overdue" => !c.overdue_adrs.is_empty(),
                 _ => true,
             })
     }
@@ -268,6 +276,9 @@ pub struct FleetSiteSummary {
     pub exceptions: usize,
     /// Clusters without a clear winner.
     pub contested: usize,
+    /// Clusters in scope of an ADR whose review is overdue.
+    #[serde(default)]
+    pub review_overdue: usize,
 }
 
 impl FleetSiteSummary {
@@ -283,6 +294,7 @@ impl FleetSiteSummary {
             warnings: 0,
             exceptions: 0,
             contested: 0,
+            review_overdue: 0,
         };
         for c in clusters {
             s.clusters += 1;
@@ -291,6 +303,7 @@ impl FleetSiteSummary {
             s.warnings += usize::from(c.warnings > 0);
             s.exceptions += usize::from(c.exception);
             s.contested += usize::from(!c.clear_winner);
+            s.review_overdue += usize::from(!c.overdue_adrs.is_empty());
         }
         s
     }
@@ -312,6 +325,12 @@ pub struct FleetOverview {
     pub fleet_clusters: usize,
     /// Tier → CNI shown → count, over the whole fleet.
     pub summary: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Accepted ADRs by review state.
+    #[serde(default)]
+    pub reviews: super::ReviewCounts,
+    /// Clusters of the whole fleet in scope of an ADR whose review is overdue.
+    #[serde(default)]
+    pub review_overdue: usize,
 }
 
 /// `GET /api/v1/fleet/clusters`: one page of the matching clusters, by site then name.

@@ -3,12 +3,17 @@
 //! live beside the type (`ProfileInput::validate`) or in the domain crate.
 
 pub mod accounts;
+pub mod adrs;
 pub mod audit;
 pub mod evaluate;
 pub mod fleet;
 pub mod profiles;
 
 pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
+pub use adrs::{
+    AdrFilter, AdrInput, AdrLinkRef, AdrPage, AdrRecord, AdrRegister, AdrReview, AdrSummary, REVIEW_STATES,
+    ReviewCounts, ReviewInput, ReviewPage, ReviewPreview, ReviewResult, ReviewsDue, StatusChange,
+};
 pub use audit::{AUDIT_ENTITIES, AuditEntry, AuditFilter, AuditPage};
 pub use evaluate::{EvaluateRequest, EvaluateResponse};
 pub use fleet::{

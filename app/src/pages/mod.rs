@@ -1,6 +1,7 @@
 //! Pages, one per route.
 
 mod admin;
+mod adrs;
 mod audit;
 mod clusters;
 mod fleet;
@@ -8,6 +9,7 @@ mod login;
 pub mod studio;
 
 pub use admin::{Tokens, Users};
+pub use adrs::{AdrDetail, AdrList, AdrReview, Reviews};
 pub use audit::Audit;
 pub use clusters::{ClusterDetail, ClusterList};
 pub use fleet::FleetMap;

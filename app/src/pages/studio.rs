@@ -7,9 +7,10 @@ use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
 use crate::AppError;
-use crate::api::{create_profile, load_studio, update_profile};
+use crate::api::{RecordDecision, create_profile, load_studio, update_profile};
+use leptos::server_fn::ServerFn;
 use crate::charts::{contribution_svg, tornado_svg};
-use crate::components::Loaded;
+use crate::components::{FormError, Loaded};
 use crate::components::{ChartLegend, ScoreMatrix, WeightEditor};
 use crate::model::{Profile, ProfileInput, Role, ServerProps, StudioData, Versioned};
 use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_points};
@@ -19,7 +20,20 @@ use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_poin
 pub fn Studio() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_studio());
     view! {
-        <Loaded resource=data loading="Loading the decision model…" render={|d: StudioData| view! { <StudioView data=ServerProps(d) /> }} />
+        <FormError />
+        <Loaded resource=data loading="Loading the decision model…" render={|d: StudioData| {
+            let model = d.model.clone();
+            view! {
+                <div class="studio">
+                    <StudioView data=ServerProps(d) />
+                    // Static: the island only tells the page which tier's scores to show.
+                    <section class="panel matrix" aria-labelledby="matrix-title">
+                        <h2 id="matrix-title">"Scores and rationale"</h2>
+                        <ScoreMatrix model />
+                    </section>
+                </div>
+            }
+        }} />
     }
 }
 
@@ -172,14 +186,39 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
         }
     };
 
+    // The weights as the record form sends them: a JSON map of criterion key to percent, written
+    // by hand (tenths are exact) so the bundle needs no JSON serializer for it.
+    let weights_json = move || {
+        state.model.with_value(|m| {
+            state.weights.with(|w| {
+                let pairs: Vec<String> = m
+                    .criteria
+                    .iter()
+                    .zip(&w.0)
+                    .map(|(c, t)| format!("\"{}\":{}", c.key, domain::weights::format_tenths(u64::from(*t))))
+                    .collect();
+                format!("{{{}}}", pairs.join(","))
+            })
+        })
+    };
     let name_of = move |key: &str| {
         state
             .model
             .with_value(|m| m.candidates.iter().find(|c| c.key == key).map_or(key.to_string(), |c| c.name.clone()))
     };
 
+    // The score matrix outside this island shows the selected tier's overrides by this mark.
+    Effect::new(move |_| {
+        let tier = state.tier.get();
+        if let Some(html) = document().document_element() {
+            let _ = match tier {
+                Some(t) => html.set_attribute("data-tier", t.as_str()),
+                None => html.remove_attribute("data-tier"),
+            };
+        }
+    });
     view! {
-        <div class="studio">
+        <div class="studio-live">
             <section class="panel controls" aria-labelledby="studio-title">
                 <h1 id="studio-title">"What-if studio"</h1>
                 <p class="lede">
@@ -252,6 +291,31 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                             </form>
                             <button type="button" on:click=save_update disabled=move || busy.get()>"Update profile"</button>
                         </div>
+                        // A plain form: the browser posts it and opens the new ADR, so recording
+                        // costs the bundle nothing but these reactive hidden values.
+                        <details class="record-decision">
+                            <summary>"Record decision as an ADR"</summary>
+                            <form method="post" action={<RecordDecision as ServerFn>::PATH} data-testid="record-decision">
+                                <label for="adr-title">"Title"</label>
+                                <input id="adr-title" name="title" type="text" maxlength="200" required
+                                    placeholder="e.g. Cilium for greenfield plants" />
+                                <label for="adr-chosen">"Chosen option"</label>
+                                <select id="adr-chosen" name="chosen">
+                                    {state.model.with_value(|m| m.candidates.iter()
+                                        .filter(|c| c.status == domain::CandidateStatus::Scored)
+                                        .map(|c| {
+                                            let key = c.key.clone();
+                                            let k2 = key.clone();
+                                            view! { <option value=key selected=move || evaluation.with(|e| e.winner.as_deref() == Some(k2.as_str()))>{c.name.clone()}</option> }
+                                        })
+                                        .collect_view())}
+                                </select>
+                                <input type="hidden" name="weights" prop:value=weights_json />
+                                <input type="hidden" name="tier" prop:value=move || state.tier.get().map(|t| t.as_str()).unwrap_or("") />
+                                <button type="submit">"Record as proposed ADR"</button>
+                                <p class="hint">"Freezes these weights, the scores, the per-tier outcome and the fleet; the ADR opens for review and acceptance."</p>
+                            </form>
+                        </details>
                     }
                         .into_any()
                 } else {
@@ -325,10 +389,6 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                     <div data-testid="tornado-chart" class="svg" inner_html=move || tornado.get()></div>
                     {move || breaks.with(|b| b.is_none()).then(|| view! { <p>"No strict winner, so there is nothing to break even."</p> })}
                 </figure>
-            </section>
-            <section class="panel matrix" aria-labelledby="matrix-title">
-                <h2 id="matrix-title">"Scores and rationale"</h2>
-                <ScoreMatrix state />
             </section>
         </div>
     }

@@ -29,13 +29,29 @@ pub async fn record(
     before: Option<Value>,
     after: Option<Value>,
 ) -> Result<(), AppError> {
+    record_as(tx, actor, "switchyard", entity, entity_id, action, before, after).await
+}
+
+/// As [`record`], naming a change Switchyard made itself `system` (e.g. "reference data" for
+/// the seed ADR) rather than "switchyard".
+#[allow(clippy::too_many_arguments)]
+pub async fn record_as(
+    tx: &mut Transaction<'_, Postgres>,
+    actor: Option<&Principal>,
+    system: &str,
+    entity: &str,
+    entity_id: impl ToString,
+    action: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO audit_log (actor_user_id, actor_token_id, actor, entity, entity_id, action, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(actor.map(|p| p.user_id))
     .bind(actor.and_then(Principal::token_id))
-    .bind(actor.map_or_else(|| "switchyard".to_string(), Principal::label))
+    .bind(actor.map_or_else(|| system.to_string(), Principal::label))
     .bind(entity)
     .bind(entity_id.to_string())
     .bind(action)

@@ -3,6 +3,7 @@
 //! behind them, and the reference-data reconciler.
 
 pub mod accounts;
+pub mod adrs;
 pub mod audit;
 pub mod auth;
 pub mod auth_cache;

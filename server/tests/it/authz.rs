@@ -100,6 +100,13 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
     new_cluster["name"] = json!("cell-matrix-02");
     let user = json!({"email": "matrix@test", "display_name": "M", "role": "viewer", "password": PASSWORD});
     let csv = "name,site,tier\ncell-matrix-01,Leipzig,cell\n";
+    // ADR changes that fail after the role check (unknown option, stale version), so the matrix
+    // changes no record.
+    let bad_adr = json!({"title": "Matrix", "chosen": "weave"});
+    let stale_adr = json!({"title": "Matrix", "chosen": "cilium", "version": 999});
+    let reject = json!({"status": "rejected", "version": 999});
+    let deprecate = json!({"status": "deprecated", "version": 999});
+    let reaffirm = json!({"outcome": "reaffirm", "note": "still right", "version": 999});
     // (method, path, JSON body or raw CSV, least role, is a change)
     type Route<'a> = (Method, String, Option<Value>, Option<&'a str>, Role, bool);
     let rest: Vec<Route> = vec![
@@ -129,6 +136,11 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
         (Method::PUT, format!("/api/v1/clusters/{cid}"), Some(cluster.clone()), None, Role::Architect, true),
         (Method::DELETE, "/api/v1/clusters/999999".into(), None, None, Role::Architect, true),
         (Method::POST, "/api/v1/clusters/import?dry_run=true".into(), None, Some(csv), Role::Architect, true),
+        (Method::POST, "/api/v1/adrs".into(), Some(bad_adr.clone()), None, Role::Architect, true),
+        (Method::PUT, "/api/v1/adrs/1".into(), Some(stale_adr.clone()), None, Role::Architect, true),
+        (Method::POST, "/api/v1/adrs/1/status".into(), Some(reject.clone()), None, Role::Architect, true),
+        (Method::POST, "/api/v1/adrs/1/status".into(), Some(deprecate.clone()), None, Role::Admin, true),
+        (Method::POST, "/api/v1/adrs/1/reviews".into(), Some(reaffirm.clone()), None, Role::Architect, true),
         (Method::GET, "/api/v1/users".into(), None, None, Role::Admin, false),
         (Method::POST, "/api/v1/evaluate".into(), Some(json!({"weights": seed_weights()})), None, Role::Viewer, false),
     ];
@@ -136,6 +148,16 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
         (app::api::CreateProfile::PATH, json!({"input": profile}), Role::Architect, true),
         (app::api::UpdateProfile::PATH, json!({"id": 1, "body": versioned}), Role::Architect, true),
         (app::api::SaveCluster::PATH, json!({"id": cid, "body": cluster}), Role::Architect, true),
+        (app::api::RecordAdr::PATH, json!({"input": bad_adr}), Role::Architect, true),
+        (app::api::SaveAdr::PATH, json!({"number": 1, "body": stale_adr}), Role::Architect, true),
+        (app::api::SetAdrStatus::PATH, json!({"number": 1, "status": "rejected", "version": 999}), Role::Architect, true),
+        (app::api::SetAdrStatus::PATH, json!({"number": 1, "status": "deprecated", "version": 999}), Role::Admin, true),
+        (
+            app::api::ReviewAdr::PATH,
+            json!({"number": 1, "outcome": "reaffirm", "note": "still right", "version": 999}),
+            Role::Architect,
+            true,
+        ),
         (app::api::ListUsers::PATH, json!({}), Role::Admin, false),
     ];
     let mut failures = Vec::new();

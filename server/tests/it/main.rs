@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod adrs;
 mod assets;
 mod auth;
 mod authz;

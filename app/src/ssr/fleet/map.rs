@@ -7,7 +7,8 @@ use sqlx::PgPool;
 
 use super::store;
 use crate::AppError;
-use crate::model::{ClusterFilter, Fleet, FleetCluster, FleetSite, Profile};
+use crate::model::{ClusterFilter, Fleet, FleetCluster, FleetSite, Profile, ReviewCounts};
+use domain::adr::{FleetScopeSummary, ReviewState, Scope, TierProfile};
 use domain::fleet::{ClusterRecord, ProfileChoice, Recommendation, Recommender, SiteKind, pick_profile};
 use domain::{Catalog, Context, Model, Tier, Weights};
 
@@ -82,18 +83,82 @@ pub(super) async fn recommendation(
     recommend_with(&Recommender::new(model, catalog()?, today()), &profiles(pool, model).await?, c)
 }
 
+/// What an ADR's snapshot takes from the fleet: the saved profiles (the weights may come from
+/// one), those with a tier (the per-tier outcomes) and the clusters in scope, each recommended
+/// once.
+pub struct DecisionContext {
+    /// Every saved profile, in [`default_order`].
+    pub profiles: Vec<Profile>,
+    /// The profiles with a tier whose weights sum to 100 %.
+    pub tier_profiles: Vec<TierProfile>,
+    /// The clusters in scope with their recommendations, summarised.
+    pub fleet: FleetScopeSummary,
+}
+
+impl DecisionContext {
+    /// The default profile: the oldest one without a tier, as for clusters.
+    pub fn default_profile(&self) -> Option<&Profile> {
+        let keys = default_order(&self.profiles);
+        let id = keys.iter().find(|k| k.1.is_none()).map(|k| k.0)?;
+        self.profiles.iter().find(|p| p.id == id)
+    }
+}
+
+/// The [`DecisionContext`] of `scope` on today's fleet.
+pub async fn decision_context(pool: &PgPool, model: &Model, scope: &Scope) -> Result<DecisionContext, AppError> {
+    let ps = profiles(pool, model).await?;
+    let mut tier_profiles = Vec::new();
+    for (i, p) in ps.list.iter().enumerate() {
+        let Some(tier) = p.tier else { continue };
+        let weights = ps.weights[i].clone();
+        match weights.validate_sum(model) {
+            Ok(()) => tier_profiles.push(TierProfile { name: p.name.clone(), tier, context: p.context, weights }),
+            // Criteria added since it was saved: left out of the per-tier outcomes until edited.
+            Err(e) => tracing::warn!(profile = %p.name, error = %e, "tier profile left out of an ADR snapshot"),
+        }
+    }
+    let recommender = Recommender::new(model, catalog()?, today());
+    let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
+    let mut scoped = Vec::new();
+    for c in clusters.into_iter().filter(|c| scope.covers(&c.record)) {
+        match recommend_with(&recommender, &ps, &c.record) {
+            Ok(rec) => scoped.push((c.record, rec)),
+            Err(e) => tracing::warn!(cluster = %c.record.name, error = %e, "cluster without a recommendation left out of an ADR snapshot"),
+        }
+    }
+    let fleet = FleetScopeSummary::build(scope, scoped.iter().map(|(c, r)| (c, r)));
+    Ok(DecisionContext { profiles: ps.list, tier_profiles, fleet })
+}
+
 /// Every site with its clusters' recommendations, and the tier × CNI summary.
 pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppError> {
     let ps = profiles(pool, model).await?;
     let recommender = Recommender::new(model, catalog()?, today());
     let sites = store::sites(pool).await?;
     let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
+    let on = today();
+    let accepted = crate::ssr::adrs::accepted_scopes(pool).await?;
+    let mut reviews = ReviewCounts::default();
+    let mut overdue: Vec<(domain::adr::AdrNumber, Scope)> = Vec::new();
+    for (number, review_by, scope) in accepted {
+        match ReviewState::of(review_by, on) {
+            ReviewState::Overdue => {
+                reviews.overdue += 1;
+                overdue.push((number, scope));
+            }
+            ReviewState::DueSoon => reviews.due_soon += 1,
+            ReviewState::Later => reviews.later += 1,
+        }
+    }
+    let overdue_for =
+        |r: &ClusterRecord| overdue.iter().filter(|(_, s)| s.covers(r)).map(|(n, _)| *n).collect::<Vec<_>>();
     let mut by_site: BTreeMap<String, Vec<FleetCluster>> = BTreeMap::new();
     let mut summary: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for c in clusters {
         let rec = match recommend_with(&recommender, &ps, &c.record) {
             Ok(rec) => rec,
             Err(e) => {
+                let overdue_adrs = overdue_for(&c.record);
                 let r = c.record;
                 tracing::warn!(cluster = %r.name, error = %e, "no recommendation for a cluster on the fleet map");
                 let cni = r.decided_cni.clone().unwrap_or_else(|| "undecided".into());
@@ -112,10 +177,12 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
                     clear_winner: false,
                     exception: false,
                     problem: Some(e.to_string()),
+                    overdue_adrs,
                 });
                 continue;
             }
         };
+        let overdue_adrs = overdue_for(&c.record);
         let r = c.record;
         let cni = r.decided_cni.clone().or_else(|| rec.winner.clone()).unwrap_or_else(|| "undecided".into());
         *summary.entry(r.facts.tier.as_str().to_string()).or_default().entry(cni).or_default() += 1;
@@ -138,6 +205,7 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
             clear_winner: rec.clear_winner,
             exception: rec.exception,
             problem: None,
+            overdue_adrs,
         });
     }
     let sites = sites
@@ -155,5 +223,5 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
             }
         })
         .collect();
-    Ok(Fleet { sites, summary })
+    Ok(Fleet { sites, summary, reviews })
 }

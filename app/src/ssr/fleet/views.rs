@@ -29,7 +29,7 @@ fn check(q: &FleetQuery) -> Result<(), AppError> {
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty())
         && !FLEET_STATUSES.iter().any(|(v, _)| *v == s)
     {
-        e.add("status", format!("'{s}' is not a status; use knock_out, warning, exception or contested"));
+        e.add("status", format!("'{s}' is not a status; use knock_out, warning, exception, contested or review_overdue"));
     }
     if e.fields.is_empty() { Ok(()) } else { Err(e.into()) }
 }
@@ -68,6 +68,8 @@ fn overview(
         clusters,
         fleet_clusters: fleet.sites.iter().map(|s| s.clusters.len()).sum(),
         summary: fleet.summary.clone(),
+        reviews: fleet.reviews,
+        review_overdue: fleet.sites.iter().flat_map(|s| &s.clusters).filter(|c| !c.overdue_adrs.is_empty()).count(),
     };
     (o, shown)
 }
