@@ -31,11 +31,12 @@ locked_wasm_bindgen() {
 # wasm-opt comes from npm's binaryen package (seconds to install; a current binaryen). Debian's
 # binaryen 108 silently breaks release bundles, so it is never used.
 WASM_OPT="$ROOT/scripts/tools/node_modules/.bin/wasm-opt"
+ESBUILD="$ROOT/scripts/tools/node_modules/.bin/esbuild"
 
 ensure_wasm_opt() {
   command -v npm >/dev/null || apt_install nodejs npm
-  if [ ! -x "$WASM_OPT" ] || [ scripts/tools/package-lock.json -nt scripts/tools/node_modules/.package-lock.json ]; then
-    say "installing wasm-opt (npm package binaryen; seconds)"
+  if [ ! -x "$WASM_OPT" ] || [ ! -x "$ESBUILD" ] || [ scripts/tools/package-lock.json -nt scripts/tools/node_modules/.package-lock.json ]; then
+    say "installing wasm-opt (npm package binaryen) and esbuild; seconds"
     (cd scripts/tools && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
@@ -114,9 +115,11 @@ build_release() {
     "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue \
       "$front/$b/${b}_bg.wasm" -o "$front/$b/$b.wasm"
+    # The JS glue, minified (an ES module: its exports keep their names).
+    "$ESBUILD" --minify --format=esm --log-level=warning "$front/$b/$b.js" --outfile="$front/$b/$b.min.js"
     # One hash for the pair: the page names both files by one stem.
-    h="$(cat "$front/$b/$b.js" "$front/$b/$b.wasm" | sha256sum | cut -c1-16)"
-    cp "$front/$b/$b.js" "$pkg/$b.$h.js"
+    h="$(cat "$front/$b/$b.min.js" "$front/$b/$b.wasm" | sha256sum | cut -c1-16)"
+    cp "$front/$b/$b.min.js" "$pkg/$b.$h.js"
     cp "$front/$b/$b.wasm" "$pkg/$b.$h.wasm"
     manifest+="${manifest:+,}\"$b\":\"$b.$h\""
   done

@@ -303,11 +303,7 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                                 <select id="adr-chosen" name="chosen">
                                     {state.model.with_value(|m| m.candidates.iter()
                                         .filter(|c| c.status == domain::CandidateStatus::Scored)
-                                        .map(|c| {
-                                            let key = c.key.clone();
-                                            let k2 = key.clone();
-                                            view! { <option value=key selected=move || evaluation.with(|e| e.winner.as_deref() == Some(k2.as_str()))>{c.name.clone()}</option> }
-                                        })
+                                        .map(|c| view! { <option value=c.key.clone()>{c.name.clone()}</option> })
                                         .collect_view())}
                                 </select>
                                 <input type="hidden" name="weights" prop:value=weights_json />
