@@ -10,7 +10,8 @@ use leptos_router::{
 use crate::api::{SignOut, current_user};
 use crate::model::Role;
 use crate::pages::{
-    AdrDetail, AdrList, AdrReview, Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Reviews, Studio, Tokens, Users,
+    AdrDetail, AdrList, AdrReview, Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Reviews, Studio,
+    Tokens, Users,
 };
 use leptos::server_fn::ServerFn;
 

@@ -13,6 +13,15 @@ test.describe('decision records', () => {
     const title = `Calico for brownfield plants ${Date.now()}`;
     await page.locator('#adr-title').fill(title);
     await page.locator('#adr-chosen').selectOption('calico');
+    // Not the weighted winner with these weights: refused until it says why.
+    await page.getByRole('button', { name: 'Record as proposed ADR' }).click();
+    await expect(page.getByTestId('form-error')).toContainText('justification');
+    await studio.waitForHydration();
+    await page.locator('#tier').selectOption('plant');
+    await page.locator('details.record-decision summary').click();
+    await page.locator('#adr-title').fill(title);
+    await page.locator('#adr-chosen').selectOption('calico');
+    await page.locator('#adr-justification').fill('The plant fabric is BGP and owned by the network team.');
     await page.getByRole('button', { name: 'Record as proposed ADR' }).click();
 
     await expect(page).toHaveURL(/\/adrs\/\d+$/);

@@ -38,9 +38,7 @@ type ApiResult<T> = Result<T, AppError>;
 
 /// `1`, `0001` and `ADR-0001` name the same ADR; anything else is no ADR at all.
 fn parse_number(raw: &str) -> ApiResult<AdrNumber> {
-    raw.parse().map_err(|_| {
-        AppError::NotFound(format!("no ADR '{raw}'; name it by its number: 1, 0001 or ADR-0001"))
-    })
+    raw.parse().map_err(|_| AppError::NotFound(format!("no ADR '{raw}'; name it by its number: 1, 0001 or ADR-0001")))
 }
 
 async fn list(ctx: Ctx, ApiQuery(filter): ApiQuery<AdrFilter>) -> ApiResult<Json<Vec<AdrSummary>>> {
@@ -81,7 +79,11 @@ async fn preview(ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<ReviewPrev
     Ok(Json(adrs::preview(&ctx, parse_number(&raw)?).await?))
 }
 
-async fn review(ctx: Ctx, Path(raw): Path<String>, ApiJson(body): ApiJson<Versioned<ReviewInput>>) -> ApiResult<Response> {
+async fn review(
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<Versioned<ReviewInput>>,
+) -> ApiResult<Response> {
     Ok(created::<ReviewResult>(adrs::review(&ctx, parse_number(&raw)?, body).await?))
 }
 

@@ -7,8 +7,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use app::AppError;
-use app::ssr::AppState;
 use app::model::Scope;
+use app::ssr::AppState;
 use app::ssr::auth::{Via, resolve_session_cached, resolve_token_cached, session_from_cookie_header};
 
 fn is_safe(method: &Method) -> bool {

@@ -27,11 +27,13 @@ fn finish(back: &str, outcome: Result<String, AppError>) -> Result<(), AppError>
 }
 
 /// Records a proposed ADR from the studio's weights (a JSON map of criterion → percent) and
-/// optional tier, then opens it.
+/// optional tier, then opens it. Choosing another option than the weighted winner needs a
+/// justification.
 #[server]
 pub async fn record_decision(
     title: String,
     chosen: String,
+    justification: Option<String>,
     weights: String,
     tier: Option<String>,
 ) -> Result<(), AppError> {
@@ -44,7 +46,9 @@ pub async fn record_decision(
             None => None,
             Some(t) => Some(t.parse().map_err(|_| AppError::field("tier", format!("'{t}' is not a tier")))?),
         };
-        let mut input = AdrInput::new(domain::adr::AdrDraft::new(title, chosen));
+        let mut draft = domain::adr::AdrDraft::new(title, chosen);
+        draft.justification = justification.unwrap_or_default();
+        let mut input = AdrInput::new(draft);
         input.weights = Some(weights);
         input.tier = tier;
         let record = adrs::create(&ctx()?, input).await?;
@@ -87,7 +91,8 @@ pub async fn submit_review(number: u32, outcome: String, note: String, version: 
             "supersede" => ReviewOutcome::Supersede,
             _ => return Err(AppError::field("outcome", "choose reaffirm or supersede")),
         };
-        let done = adrs::review(&ctx()?, AdrNumber(number), Versioned::new(ReviewInput { outcome, note }, version)).await?;
+        let done =
+            adrs::review(&ctx()?, AdrNumber(number), Versioned::new(ReviewInput { outcome, note }, version)).await?;
         Ok(match done.successor {
             Some(s) => format!("/adrs/{}", s.adr.number.0),
             None => format!("/adrs/{number}?reviewed=1"),

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::AppError;
-use crate::model::{AdrFilter, AdrInput, AdrPage, AdrRecord, AdrRegister, ReviewPage, ReviewResult, ReviewsDue, Versioned};
+use crate::model::{
+    AdrFilter, AdrInput, AdrPage, AdrRecord, AdrRegister, ReviewPage, ReviewResult, ReviewsDue, Versioned,
+};
 use domain::adr::{AdrNumber, AdrStatus, ReviewOutcome};
 
 /// The register: the ADRs matching the filter, by number.

@@ -23,8 +23,10 @@ pub fn ScoreMatrix(model: Model) -> impl IntoView {
             let cells = scored
                 .iter()
                 .map(|cand| {
-                    let overrides: Vec<Tier> =
-                        Tier::ALL.into_iter().filter(|t| model.score_for(&cand.key, &crit.key, Some(*t)).is_some_and(|s| s.tier.is_some())).collect();
+                    let overrides: Vec<Tier> = Tier::ALL
+                        .into_iter()
+                        .filter(|t| model.score_for(&cand.key, &crit.key, Some(*t)).is_some_and(|s| s.tier.is_some()))
+                        .collect();
                     let base_class = std::iter::once("base".to_string())
                         .chain(overrides.iter().map(|t| format!("over-{}", t.as_str())))
                         .collect::<Vec<_>>()

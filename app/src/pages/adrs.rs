@@ -10,12 +10,15 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{ChangeAdrStatus, SubmitReview, load_adr, load_adrs, load_review, load_reviews};
 use crate::charts::contribution_svg;
 use crate::components::{FilterSelect, FormError, Loaded};
-use crate::model::{AdrFilter, AdrLinkRef, AdrPage, AdrRegister, AdrSummary, REVIEW_STATES, ReviewPage, ReviewsDue, Role};
+use crate::model::{
+    AdrFilter, AdrLinkRef, AdrPage, AdrRegister, AdrSummary, REVIEW_STATES, ReviewPage, ReviewsDue, Role,
+};
 use domain::adr::{AdrStatus, ReviewState, Snapshot};
 use domain::{Candidate, CandidateStatus, Criterion, Model, Score, Weights, evaluate, format_points};
 
 fn number_param() -> u32 {
-    use_params_map().with_untracked(|p| p.get("number").and_then(|v| v.trim_start_matches("ADR-").parse().ok()).unwrap_or(0))
+    use_params_map()
+        .with_untracked(|p| p.get("number").and_then(|v| v.trim_start_matches("ADR-").parse().ok()).unwrap_or(0))
 }
 
 fn review_badge(state: Option<ReviewState>, review_by: Option<domain::NaiveDate>) -> impl IntoView {
@@ -40,7 +43,8 @@ fn link_to(l: &AdrLinkRef) -> impl IntoView + use<> {
 
 /// The frozen decision as a model the charts can draw: its criteria, options and scores.
 fn snapshot_model(s: &Snapshot) -> (Model, Weights) {
-    let criteria = s.criteria.iter().map(|c| Criterion { key: c.key.clone(), name: c.name.clone(), why: c.why.clone() }).collect();
+    let criteria =
+        s.criteria.iter().map(|c| Criterion { key: c.key.clone(), name: c.name.clone(), why: c.why.clone() }).collect();
     let candidates = s
         .options
         .iter()
@@ -126,7 +130,8 @@ pub fn AdrList() -> impl IntoView {
     };
     let value = move |k: &'static str| query.with(|q| q.get(k).unwrap_or_default());
     let data = Resource::new(filter, load_adrs);
-    let statuses: Vec<(String, String)> = AdrStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().to_string())).collect();
+    let statuses: Vec<(String, String)> =
+        AdrStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().to_string())).collect();
     let reviews: Vec<(String, String)> = REVIEW_STATES.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect();
     view! {
         <section class="panel">
@@ -257,7 +262,8 @@ fn AdrView(page: AdrPage, reviewed: bool) -> impl IntoView {
         <section class="panel">
             <h2>"Markdown (MADR 4)"</h2>
             <p><a href=format!("/api/v1/adrs/{n}.md") download=record.file_name.clone() data-testid="adr-download">{format!("Download {}", record.file_name)}</a></p>
-            <pre class="markdown" data-testid="adr-markdown">{markdown}</pre>
+            // Scrollable, so it takes keyboard focus to be scrolled without a mouse.
+            <pre class="markdown" data-testid="adr-markdown" tabindex="0" aria-label="The ADR as Markdown">{markdown}</pre>
         </section>
     }
 }

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use crate::AppError;
 use crate::api::{RecordDecision, create_profile, load_studio, update_profile};
-use leptos::server_fn::ServerFn;
 use crate::charts::{contribution_svg, tornado_svg};
-use crate::components::{FormError, Loaded};
 use crate::components::{ChartLegend, ScoreMatrix, WeightEditor};
+use crate::components::{FormError, Loaded};
 use crate::model::{Profile, ProfileInput, Role, ServerProps, StudioData, Versioned};
 use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_points};
+use leptos::server_fn::ServerFn;
 
 /// The studio page: loads the model and profiles, then hands over to [`StudioView`].
 #[component]
@@ -306,8 +306,10 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                                         .map(|c| view! { <option value=c.key.clone()>{c.name.clone()}</option> })
                                         .collect_view())}
                                 </select>
-                                <input type="hidden" name="weights" prop:value=weights_json />
-                                <input type="hidden" name="tier" prop:value=move || state.tier.get().map(|t| t.as_str()).unwrap_or("") />
+                                <label for="adr-justification">"Why (required when it is not the weighted winner)"</label>
+                                <textarea id="adr-justification" name="justification" rows="2" maxlength="2000"></textarea>
+                                <input type="hidden" name="weights" value=weights_json />
+                                <input type="hidden" name="tier" value=move || state.tier.get().map(|t| t.as_str()).unwrap_or("") />
                                 <button type="submit">"Record as proposed ADR"</button>
                                 <p class="hint">"Freezes these weights, the scores, the per-tier outcome and the fleet; the ADR opens for review and acceptance."</p>
                             </form>

@@ -90,14 +90,18 @@ async fn the_seed_is_adr_0001_accepted_with_cilium_4_20_and_calico_3_60(pool: Pg
 async fn numbers_are_consecutive_and_a_refused_record_takes_none(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     assert_eq!(record(&app, "Cilium for the cloud tier", "cilium").await["number"], 2);
-    let e = error_of(app.post_json("/api/v1/adrs", &json!({"title": "Weave everywhere", "chosen": "weave"})).await, 422)
-        .await;
+    let e =
+        error_of(app.post_json("/api/v1/adrs", &json!({"title": "Weave everywhere", "chosen": "weave"})).await, 422)
+            .await;
     assert!(e["fields"]["chosen"].as_str().unwrap().contains("not a candidate"), "{e}");
     let e = error_of(app.post_json("/api/v1/adrs", &json!({"chosen": "cilium"})).await, 422).await;
     assert!(e["message"].as_str().unwrap().contains("title"), "{e}");
     let e = error_of(
-        app.post_json("/api/v1/adrs", &json!({"title": "Both", "chosen": "cilium", "profile_id": 1, "weights": seed_weights()}))
-            .await,
+        app.post_json(
+            "/api/v1/adrs",
+            &json!({"title": "Both", "chosen": "cilium", "profile_id": 1, "weights": seed_weights()}),
+        )
+        .await,
         422,
     )
     .await;
@@ -112,7 +116,8 @@ async fn numbers_are_consecutive_and_a_refused_record_takes_none(pool: PgPool) {
     assert_eq!(fourth["number"], 4);
     assert_eq!(fourth["snapshot"]["profile"], "Industrial ADR 2026");
     assert_eq!(fourth["snapshot"]["tier"], "cell");
-    let numbers: Vec<i32> = sqlx::query_scalar("SELECT number FROM adrs ORDER BY number").fetch_all(&app.pool).await.unwrap();
+    let numbers: Vec<i32> =
+        sqlx::query_scalar("SELECT number FROM adrs ORDER BY number").fetch_all(&app.pool).await.unwrap();
     assert_eq!(numbers, [1, 2, 3, 4]);
 }
 
@@ -127,13 +132,19 @@ async fn the_status_machine_refuses_illegal_transitions(pool: PgPool) {
     let e = error_of(set_status(&app.client, &app, n, "superseded", 1).await, 422).await;
     assert!(e["fields"]["status"].as_str().unwrap().contains("from proposed to superseded"), "{e}");
     error_of(set_status(&app.client, &app, n, "proposed", 1).await, 422).await;
-    let e = error_of(post(&app.client, &app, &format!("/api/v1/adrs/{n}/status"), &json!({"status": "accepted"})).await, 422)
-        .await;
+    let e = error_of(
+        post(&app.client, &app, &format!("/api/v1/adrs/{n}/status"), &json!({"status": "accepted"})).await,
+        422,
+    )
+    .await;
     assert!(e["fields"]["version"].is_string(), "{e}");
 
     let accepted = json_of(set_status(&app.client, &app, n, "accepted", 1).await, 200).await;
     assert_eq!(accepted["status"], "accepted");
-    assert_eq!((accepted["date"].as_str(), accepted["version"].as_i64()), (Some(today().to_string().as_str()), Some(2)));
+    assert_eq!(
+        (accepted["date"].as_str(), accepted["version"].as_i64()),
+        (Some(today().to_string().as_str()), Some(2))
+    );
     assert_eq!(accepted["review_by"], in_a_year());
     let e = error_of(set_status(&app.client, &app, n, "accepted", 2).await, 422).await;
     assert!(e["fields"]["status"].as_str().unwrap().contains("can only become deprecated or superseded"), "{e}");
@@ -175,7 +186,9 @@ async fn a_stale_put_is_409_and_a_decided_adr_is_frozen(pool: PgPool) {
     body["title"] = json!("A new title after acceptance");
     let e = error_of(app.put_json(&format!("/api/v1/adrs/{n}"), &body).await, 422).await;
     assert!(e["fields"]["status"].as_str().unwrap().contains("frozen"), "{e}");
-    let e = error_of(app.put_json("/api/v1/adrs/1", &json!({"title": "x", "chosen": "cilium", "version": 1})).await, 422).await;
+    let e =
+        error_of(app.put_json("/api/v1/adrs/1", &json!({"title": "x", "chosen": "cilium", "version": 1})).await, 422)
+            .await;
     assert!(e["fields"]["status"].as_str().unwrap().contains("ADR-0001 is accepted"), "{e}");
 }
 
@@ -224,12 +237,18 @@ async fn viewers_read_architects_decide_and_only_admins_deprecate(pool: PgPool) 
     let done = json_of(set_status(&admin, &app, 1, "deprecated", 1).await, 200).await;
     assert_eq!((done["status"].as_str(), done["review_by"].as_str()), (Some("deprecated"), None));
     let audit = json_of(app.get("/api/v1/audit?entity=adr").await, 200).await;
-    assert!(audit.as_array().unwrap().iter().any(|e| e["action"] == "deprecate" && e["actor"] == "admin@test"), "{audit}");
+    assert!(
+        audit.as_array().unwrap().iter().any(|e| e["action"] == "deprecate" && e["actor"] == "admin@test"),
+        "{audit}"
+    );
 }
 
 async fn token(app: &TestApp, scope: &str) -> (i64, String) {
-    let r = json_of(app.post_json("/api/v1/tokens", &json!({"name": format!("calendar-{scope}"), "scope": scope})).await, 201)
-        .await;
+    let r = json_of(
+        app.post_json("/api/v1/tokens", &json!({"name": format!("calendar-{scope}"), "scope": scope})).await,
+        201,
+    )
+    .await;
     (r["id"].as_i64().unwrap(), r["token"].as_str().unwrap().to_string())
 }
 
@@ -291,9 +310,13 @@ fn tar_paths(gz: &[u8]) -> Vec<String> {
     while at + 512 <= raw.len() && raw[at] != 0 {
         let header = &raw[at..at + 512];
         let name = String::from_utf8_lossy(&header[..100]).trim_end_matches('\0').to_string();
-        let size_text = String::from_utf8_lossy(&header[124..136]).trim_matches(|c: char| c == '\0' || c == ' ').to_string();
+        let size_text =
+            String::from_utf8_lossy(&header[124..136]).trim_matches(|c: char| c == '\0' || c == ' ').to_string();
         let size = usize::from_str_radix(&size_text, 8).unwrap();
-        assert_eq!(String::from_utf8_lossy(&header[136..148]).trim_matches(|c: char| c == '\0' || c == ' '), "00000000000");
+        assert_eq!(
+            String::from_utf8_lossy(&header[136..148]).trim_matches(|c: char| c == '\0' || c == ' '),
+            "00000000000"
+        );
         paths.push(name);
         at += 512 + size.div_ceil(512) * 512;
     }
@@ -326,7 +349,8 @@ async fn a_reaffirmation_needs_a_note_and_moves_the_review_a_year_on(pool: PgPoo
     let preview = json_of(app.get("/api/v1/adrs/1/review").await, 200).await;
     assert_eq!(preview["summary"][0].as_str().unwrap().split(':').next(), Some("Nothing changed since the snapshot"));
     assert_eq!(preview["now"]["options"][0]["total"], 4200);
-    let e = error_of(app.post_json("/api/v1/adrs/1/reviews", &json!({"outcome": "reaffirm", "version": 1})).await, 422).await;
+    let e = error_of(app.post_json("/api/v1/adrs/1/reviews", &json!({"outcome": "reaffirm", "version": 1})).await, 422)
+        .await;
     assert!(e["fields"]["note"].as_str().unwrap().contains("needs a note"), "{e}");
     // Move the review date into the past, as if a year had gone by, then review.
     sqlx::query("UPDATE adrs SET review_by = $1 WHERE number = 1")
@@ -339,7 +363,10 @@ async fn a_reaffirmation_needs_a_note_and_moves_the_review_a_year_on(pool: PgPoo
     let body = json!({"outcome": "reaffirm", "note": "Nothing material changed.", "version": 1});
     let done = json_of(app.post_json("/api/v1/adrs/1/reviews", &body).await, 201).await;
     assert_eq!(done["adr"]["review_by"], in_a_year());
-    assert_eq!((done["review"]["outcome"].as_str(), done["review"]["next_review_by"].as_str()), (Some("reaffirm"), Some(in_a_year().as_str())));
+    assert_eq!(
+        (done["review"]["outcome"].as_str(), done["review"]["next_review_by"].as_str()),
+        (Some("reaffirm"), Some(in_a_year().as_str()))
+    );
     error_of(app.post_json("/api/v1/adrs/1/reviews", &body).await, 409).await;
     let due = json_of(app.get("/api/v1/reviews").await, 200).await;
     assert_eq!((due["overdue"].as_array().unwrap().len(), due["later"][0]["number"].as_u64()), (0, Some(1)));
@@ -357,8 +384,14 @@ async fn a_supersede_review_proposes_a_successor_linked_both_ways_once_accepted(
     edited["weights"]["governance"] = json!(0);
     json_of(app.put_json("/api/v1/profiles/1", &edited).await, 200).await;
     let preview = json_of(app.get("/api/v1/adrs/1/review").await, 200).await;
-    assert!(preview["diff"]["weights"].as_array().unwrap().iter().any(|w| w["criterion"] == "bgp_underlay"), "{preview}");
-    assert!(preview["summary"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().contains("Weight of BGP")), "{preview}");
+    assert!(
+        preview["diff"]["weights"].as_array().unwrap().iter().any(|w| w["criterion"] == "bgp_underlay"),
+        "{preview}"
+    );
+    assert!(
+        preview["summary"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().contains("Weight of BGP")),
+        "{preview}"
+    );
 
     let body = json!({"outcome": "supersede", "note": "BGP matters more now.", "version": 1});
     let done = json_of(app.post_json("/api/v1/adrs/1/reviews", &body).await, 201).await;
@@ -367,11 +400,9 @@ async fn a_supersede_review_proposes_a_successor_linked_both_ways_once_accepted(
     assert_eq!(successor["supersedes"], 1);
     assert_eq!(successor["snapshot"]["criteria"][6]["weight"], 200, "pre-filled from today's weights");
     assert_eq!(done["adr"]["status"], "accepted", "superseded only once the successor is accepted");
-    let e = error_of(
-        app.post_json("/api/v1/adrs/1/reviews", &json!({"outcome": "supersede", "version": 2})).await,
-        409,
-    )
-    .await;
+    let e =
+        error_of(app.post_json("/api/v1/adrs/1/reviews", &json!({"outcome": "supersede", "version": 2})).await, 409)
+            .await;
     assert!(e["message"].as_str().unwrap().contains("already open"), "{e}");
 
     json_of(set_status(&app.client, &app, 2, "accepted", 1).await, 200).await;

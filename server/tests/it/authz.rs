@@ -150,7 +150,12 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
         (app::api::SaveCluster::PATH, json!({"id": cid, "body": cluster}), Role::Architect, true),
         (app::api::RecordAdr::PATH, json!({"input": bad_adr}), Role::Architect, true),
         (app::api::SaveAdr::PATH, json!({"number": 1, "body": stale_adr}), Role::Architect, true),
-        (app::api::SetAdrStatus::PATH, json!({"number": 1, "status": "rejected", "version": 999}), Role::Architect, true),
+        (
+            app::api::SetAdrStatus::PATH,
+            json!({"number": 1, "status": "rejected", "version": 999}),
+            Role::Architect,
+            true,
+        ),
         (app::api::SetAdrStatus::PATH, json!({"number": 1, "status": "deprecated", "version": 999}), Role::Admin, true),
         (
             app::api::ReviewAdr::PATH,

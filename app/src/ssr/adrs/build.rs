@@ -72,8 +72,8 @@ pub(super) fn basis_again(then: &Snapshot, ctx: &DecisionContext, model: &Model)
 
 /// Freezes `basis` on `model` with the context's tier profiles and fleet.
 pub(super) fn freeze(model: &Model, basis: &Basis, ctx: DecisionContext) -> Result<Snapshot, ValidationError> {
-    let mut snapshot = Snapshot::build(model, &basis.weights, basis.tier, ctx.fleet)?
-        .with_tier_profiles(model, &ctx.tier_profiles)?;
+    let mut snapshot =
+        Snapshot::build(model, &basis.weights, basis.tier, ctx.fleet)?.with_tier_profiles(model, &ctx.tier_profiles)?;
     snapshot.profile = basis.profile.clone();
     Ok(snapshot)
 }

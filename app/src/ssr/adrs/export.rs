@@ -84,7 +84,8 @@ pub fn calendar(adrs: &[(AdrSummary, DateTime<Utc>)], base_url: &str) -> String 
              supersede it. {url}",
             a.draft.title, a.draft.chosen
         );
-        let mut alarm = Alarm::display(&format!("{summary} is due in {ALARM_DAYS} days"), -chrono::Duration::days(ALARM_DAYS));
+        let mut alarm =
+            Alarm::display(&format!("{summary} is due in {ALARM_DAYS} days"), -chrono::Duration::days(ALARM_DAYS));
         // Without these the library writes a random UID and the current time, and the feed
         // would change on every fetch.
         alarm.uid(&format!("adr-{}-review-alarm@switchyard", n.padded())).timestamp(*changed);

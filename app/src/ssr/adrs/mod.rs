@@ -132,4 +132,3 @@ pub async fn calendar(ctx: &Ctx, base_url: &str) -> Result<String, AppError> {
 fn audit_json(r: &AdrRecord) -> Option<serde_json::Value> {
     serde_json::to_value(AdrSummary::of(r)).ok()
 }
-

@@ -7,7 +7,9 @@ use sqlx::PgPool;
 use super::write::stale_unless;
 use super::{audit_json, build, store};
 use crate::AppError;
-use crate::model::{AdrLinkRef, AdrRecord, ReviewInput, ReviewPage, ReviewPreview, ReviewResult, ReviewsDue, Role, Versioned};
+use crate::model::{
+    AdrLinkRef, AdrRecord, ReviewInput, ReviewPage, ReviewPreview, ReviewResult, ReviewsDue, Role, Versioned,
+};
 use crate::ssr::fleet::today;
 use crate::ssr::{Ctx, audit, check_versioned};
 use domain::adr::{
@@ -39,12 +41,13 @@ pub async fn preview(ctx: &Ctx, number: AdrNumber) -> Result<ReviewPreview, AppE
 pub async fn review_page(ctx: &Ctx, number: AdrNumber) -> Result<ReviewPage, AppError> {
     let preview = preview(ctx, number).await?;
     let reviews = store::reviews(&ctx.pool, number).await?;
-    let proposed_successor = match store::open_successor(&ctx.pool, number).await? {
-        Some(n) => store::heads(&ctx.pool, &[n]).await?.into_iter().next().map(|(number, title, status)| {
-            AdrLinkRef { file_name: domain::adr::file_name(number, &title), number, title, status }
-        }),
-        None => None,
-    };
+    let proposed_successor =
+        match store::open_successor(&ctx.pool, number).await? {
+            Some(n) => store::heads(&ctx.pool, &[n]).await?.into_iter().next().map(|(number, title, status)| {
+                AdrLinkRef { file_name: domain::adr::file_name(number, &title), number, title, status }
+            }),
+            None => None,
+        };
     Ok(ReviewPage { preview, reviews, proposed_successor, me: ctx.principal().me() })
 }
 

@@ -174,7 +174,8 @@ pub async fn load_demo(pool: &PgPool) -> Result<usize, AppError> {
             date: reviewed,
             reviewer: "Platform architecture team".into(),
             outcome: ReviewOutcome::Reaffirm,
-            note: "Cilium still leads for the cloud tier; nothing in the fleet or the releases argues otherwise.".into(),
+            note: "Cilium still leads for the cloud tier; nothing in the fleet or the releases argues otherwise."
+                .into(),
             next_review_by: Some(next),
             superseded_by: None,
             diff: SnapshotDiff::between(&adr.snapshot, &adr.snapshot),

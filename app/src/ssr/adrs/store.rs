@@ -161,14 +161,12 @@ pub(super) async fn record_for_update(
     number: AdrNumber,
     today: NaiveDate,
 ) -> Result<AdrRecord, AppError> {
-    sqlx::query_as::<_, AdrRow>(&format!(
-        "SELECT {SUMMARY_COLUMNS}, snapshot FROM adrs WHERE number = $1 FOR UPDATE"
-    ))
-    .bind(db_number(number))
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or_else(|| not_found(number))?
-    .into_record(today)
+    sqlx::query_as::<_, AdrRow>(&format!("SELECT {SUMMARY_COLUMNS}, snapshot FROM adrs WHERE number = $1 FOR UPDATE"))
+        .bind(db_number(number))
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| not_found(number))?
+        .into_record(today)
 }
 
 /// The refusal for an ADR that does not exist.
@@ -177,7 +175,10 @@ pub(super) fn not_found(number: AdrNumber) -> AppError {
 }
 
 /// The titles, statuses and file names of some ADRs, by number (links between records).
-pub(super) async fn heads(pool: &PgPool, numbers: &[AdrNumber]) -> Result<Vec<(AdrNumber, String, AdrStatus)>, AppError> {
+pub(super) async fn heads(
+    pool: &PgPool,
+    numbers: &[AdrNumber],
+) -> Result<Vec<(AdrNumber, String, AdrStatus)>, AppError> {
     let ids: Vec<i32> = numbers.iter().map(|n| db_number(*n)).collect();
     let rows: Vec<(i32, String, String)> =
         sqlx::query_as("SELECT number, title, status FROM adrs WHERE number = ANY($1) ORDER BY number")

@@ -200,7 +200,10 @@ fn check_successor(number: AdrNumber, by: &AdrRecord) -> Result<(), AppError> {
     if by.adr.status != AdrStatus::Accepted {
         return Err(AppError::field(
             "superseded_by",
-            format!("{n} is {}; accept it first (accepting a review's proposal supersedes {number} by itself)", by.adr.status),
+            format!(
+                "{n} is {}; accept it first (accepting a review's proposal supersedes {number} by itself)",
+                by.adr.status
+            ),
         ));
     }
     match by.adr.supersedes {

@@ -123,7 +123,9 @@ pub async fn decision_context(pool: &PgPool, model: &Model, scope: &Scope) -> Re
     for c in clusters.into_iter().filter(|c| scope.covers(&c.record)) {
         match recommend_with(&recommender, &ps, &c.record) {
             Ok(rec) => scoped.push((c.record, rec)),
-            Err(e) => tracing::warn!(cluster = %c.record.name, error = %e, "cluster without a recommendation left out of an ADR snapshot"),
+            Err(e) => {
+                tracing::warn!(cluster = %c.record.name, error = %e, "cluster without a recommendation left out of an ADR snapshot")
+            }
         }
     }
     let fleet = FleetScopeSummary::build(scope, scoped.iter().map(|(c, r)| (c, r)));

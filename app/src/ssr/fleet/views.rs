@@ -29,7 +29,10 @@ fn check(q: &FleetQuery) -> Result<(), AppError> {
     if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty())
         && !FLEET_STATUSES.iter().any(|(v, _)| *v == s)
     {
-        e.add("status", format!("'{s}' is not a status; use knock_out, warning, exception, contested or review_overdue"));
+        e.add(
+            "status",
+            format!("'{s}' is not a status; use knock_out, warning, exception, contested or review_overdue"),
+        );
     }
     if e.fields.is_empty() { Ok(()) } else { Err(e.into()) }
 }
