@@ -55,6 +55,51 @@ test.describe('decision records', () => {
     await expect(page.getByTestId('form-error')).toContainText('title');
   });
 
+  test('an architect records a decision for the brownfield plants selected on the fleet map', async ({ page }) => {
+    await page.goto('/fleet?tier=plant&context=brownfield');
+    await page.getByTestId('fleet-record').locator('summary').click();
+    await expect(page.getByTestId('fleet-record').locator('summary')).toHaveText('Record decision for every plant cluster in brownfield context');
+    const title = `Calico for brownfield plants, from the map ${Date.now()}`;
+    await page.locator('#adr-title').fill(title);
+    await page.locator('#adr-chosen').selectOption('calico');
+    await page.getByRole('button', { name: 'Record as proposed ADR' }).click();
+    await expect(page).toHaveURL(/\/adrs\/\d+$/);
+    await expect(page.getByTestId('adr-title')).toContainText(title);
+    await expect(page.getByTestId('adr-scope')).toContainText('plant');
+    await expect(page.getByTestId('adr-scope')).toContainText('brownfield');
+    await expect(page.getByTestId('adr-markdown')).toContainText('Fleet in scope');
+  });
+
+  test('an architect records a decision for one cluster from its page; a bad title keeps the page and says why', async ({ page }) => {
+    await page.goto('/clusters?tier=cell');
+    await page.getByTestId('cluster-table').locator('tbody tr a').first().click();
+    await expect(page).toHaveURL(/\/clusters\/\d+$/);
+    const clusterUrl = page.url();
+    const name = (await page.locator('h1').first().textContent())?.trim() ?? '';
+    await page.getByTestId('cluster-record').locator('summary').click();
+    await page.locator('#adr-title').fill('Colon at the end:');
+    await page.getByRole('button', { name: 'Record as proposed ADR' }).click();
+    await expect(page).toHaveURL(new RegExp(`^${clusterUrl.replace(/[.?]/g, '\\$&')}\\?error=`));
+    await expect(page.getByTestId('form-error')).toContainText('title');
+
+    await page.getByTestId('cluster-record').locator('summary').click();
+    const title = `Decision for ${name} ${Date.now()}`;
+    await page.locator('#adr-title').fill(title);
+    await page.getByRole('button', { name: 'Record as proposed ADR' }).click();
+    await expect(page).toHaveURL(/\/adrs\/\d+$/);
+    await expect(page.getByTestId('adr-scope')).toContainText(name);
+  });
+
+  test('the fleet map counts reviews and marks clusters in scope of an overdue ADR', async ({ page }) => {
+    await page.goto('/fleet');
+    await expect(page.getByTestId('fleet-reviews')).toContainText(/ADR reviews: \d+ overdue/);
+    await page.goto('/fleet?status=review_overdue');
+    const marks = page.getByTestId('cluster-mark');
+    await expect(marks.first()).toBeVisible();
+    await expect(marks.first()).toContainText('⏰');
+    await expect(marks.first().locator('a')).toHaveAttribute('title', /review overdue: ADR-\d{4}/);
+  });
+
   test('the seed decision is ADR-0001 with the seed totals', async ({ page }) => {
     await page.goto('/adrs/1');
     await expect(page.getByTestId('adr-title')).toContainText('ADR-0001: Cilium by default, Calico for brownfield plants and cells');

@@ -20,42 +20,73 @@ fn finish(back: &str, outcome: Result<String, AppError>) -> Result<(), AppError>
                 other => other.to_string(),
             };
             let q: String = form_urlencoded::Serializer::new(String::new()).append_pair("error", &words).finish();
-            leptos_axum::redirect(&format!("{back}?{q}"));
+            let join = if back.contains('?') { '&' } else { '?' };
+            leptos_axum::redirect(&format!("{back}{join}{q}"));
         }
     }
     Ok(())
 }
 
-/// Records a proposed ADR from the studio's weights (a JSON map of criterion → percent) and
-/// optional tier, then opens it. Choosing another option than the weighted winner needs a
-/// justification.
+/// Where a form may send the user back to: a path on this site, never another host.
+#[cfg(feature = "ssr")]
+fn local_path(back: Option<String>) -> String {
+    back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\')).unwrap_or_else(|| "/".into())
+}
+
+/// Records a proposed ADR and opens it. From the studio: its weights (a JSON map of criterion
+/// → percent) and optional tier. From the fleet map: the filter's tier and context as the scope,
+/// with the default profile's weights. From a cluster page: that cluster as the scope, with its
+/// profile and tier. Choosing another option than the weighted winner needs a justification.
 #[server]
+#[allow(clippy::too_many_arguments)]
 pub async fn record_decision(
     title: String,
     chosen: String,
     justification: Option<String>,
-    weights: String,
+    weights: Option<String>,
     tier: Option<String>,
+    profile_id: Option<String>,
+    scope_tier: Option<String>,
+    scope_context: Option<String>,
+    scope_cluster: Option<String>,
+    back: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::AdrInput;
     use crate::ssr::{adrs, ctx};
+    let present = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
     let outcome = async {
-        let weights = serde_json::from_str(&weights)
-            .map_err(|_| AppError::field("weights", "the weights did not arrive as a map of criterion to percent"))?;
-        let tier = match tier.as_deref().filter(|t| !t.is_empty()) {
+        let weights = match present(weights) {
             None => None,
-            Some(t) => Some(t.parse().map_err(|_| AppError::field("tier", format!("'{t}' is not a tier")))?),
+            Some(w) => Some(serde_json::from_str(&w).map_err(|_| {
+                AppError::field("weights", "the weights did not arrive as a map of criterion to percent")
+            })?),
+        };
+        let tier_of = |field: &'static str, t: Option<String>| match present(t) {
+            None => Ok(None),
+            Some(t) => t.parse().map(Some).map_err(|_| AppError::field(field, format!("'{t}' is not a tier"))),
         };
         let mut draft = domain::adr::AdrDraft::new(title, chosen);
         draft.justification = justification.unwrap_or_default();
+        draft.scope.tiers.extend(tier_of("scope_tier", scope_tier)?);
+        if let Some(c) = present(scope_context) {
+            let context = c.parse().map_err(|_| AppError::field("scope_context", format!("'{c}' is not a context")))?;
+            draft.scope.contexts.push(context);
+        }
+        draft.scope.clusters.extend(present(scope_cluster));
         let mut input = AdrInput::new(draft);
-        input.weights = Some(weights);
-        input.tier = tier;
+        input.weights = weights;
+        input.tier = tier_of("tier", tier)?;
+        input.profile_id = match present(profile_id) {
+            None => None,
+            Some(p) => {
+                Some(p.parse().map_err(|_| AppError::field("profile_id", format!("'{p}' is not a profile id")))?)
+            }
+        };
         let record = adrs::create(&ctx()?, input).await?;
         Ok(format!("/adrs/{}", record.adr.number.0))
     }
     .await;
-    finish("/", outcome)
+    finish(&local_path(back), outcome)
 }
 
 /// Accepts, rejects or deprecates an ADR, then shows it again.

@@ -356,6 +356,8 @@ pub struct FleetView {
     pub detail: Option<Vec<FleetSite>>,
     /// Every CNI the fleet shows, for the filter.
     pub cnis: Vec<String>,
+    /// The scored candidates (key, name) when the viewer may record a decision (architects).
+    pub recordable: Option<Vec<(String, String)>>,
 }
 
 /// Sites per page of the fleet map.

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{ChangeAdrStatus, SubmitReview, load_adr, load_adrs, load_review, load_reviews};
+use crate::api::{ChangeAdrStatus, RecordDecision, SubmitReview, load_adr, load_adrs, load_review, load_reviews};
 use crate::charts::contribution_svg;
 use crate::components::{FilterSelect, FormError, Loaded};
 use crate::model::{
@@ -15,6 +15,34 @@ use crate::model::{
 };
 use domain::adr::{AdrStatus, ReviewState, Snapshot};
 use domain::{Candidate, CandidateStatus, Criterion, Model, Score, Weights, evaluate, format_points};
+
+/// The plain form that records a proposed ADR (see `api::adr_forms::record_decision`): title,
+/// chosen option and, when it is not the weighted winner, why; `hidden` carries where it comes
+/// from (scope, profile, tier) and `back` the page to return to with an error.
+#[component]
+pub fn RecordDecisionForm(
+    candidates: Vec<(String, String)>,
+    hidden: Vec<(&'static str, String)>,
+    back: String,
+    hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <form method="post" action={<RecordDecision as ServerFn>::PATH} data-testid="record-decision">
+            <label for="adr-title">"Title"</label>
+            <input id="adr-title" name="title" type="text" maxlength="200" required placeholder="e.g. Cilium for greenfield plants" />
+            <label for="adr-chosen">"Chosen option"</label>
+            <select id="adr-chosen" name="chosen">
+                {candidates.into_iter().map(|(k, n)| view! { <option value=k>{n}</option> }).collect_view()}
+            </select>
+            <label for="adr-justification">"Why (required when it is not the weighted winner)"</label>
+            <textarea id="adr-justification" name="justification" rows="2" maxlength="2000"></textarea>
+            {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+            <input type="hidden" name="back" value=back />
+            <button type="submit">"Record as proposed ADR"</button>
+            <p class="hint">{hint}</p>
+        </form>
+    }
+}
 
 fn number_param() -> u32 {
     use_params_map()
@@ -236,7 +264,7 @@ fn AdrView(page: AdrPage, reviewed: bool) -> impl IntoView {
             <div class="actions">{actions}</div>
             <dl class="facts">
                 <dt>"Chosen option"</dt><dd data-testid="adr-chosen">{a.snapshot.name_of(&a.draft.chosen).to_string()}</dd>
-                <dt>"Scope"</dt><dd>{a.draft.scope.describe()}</dd>
+                <dt>"Scope"</dt><dd data-testid="adr-scope">{a.draft.scope.describe()}</dd>
                 <dt>"Recorded"</dt><dd>{format!("{} by {}", a.recorded_on, record.created_by)}</dd>
                 <dt>"Decided"</dt><dd>{a.date.map(|d| d.to_string()).unwrap_or_else(|| "not yet".into())}</dd>
                 <dt>"Next review"</dt><dd data-testid="adr-review-by">{a.review_by.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</dd>

@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::adrs::RecordDecisionForm;
 use crate::api::fleet::{load_cluster, load_clusters, save_cluster};
 use crate::charts::contribution_svg;
-use crate::components::{FilterSelect, Loaded, same_pairs, save};
+use crate::components::{FilterSelect, FormError, Loaded, same_pairs, save};
 use crate::model::{
     CLUSTER_LIST_PAGE, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, Role, ServerProps, Versioned,
 };
@@ -120,6 +121,7 @@ pub fn ClusterDetail() -> impl IntoView {
     let saved = query.with_untracked(|q| q.get("saved").is_some());
     let page = Resource::new(id, load_cluster);
     view! {
+        <FormError />
         <Loaded resource=page render={move |p: ClusterPage| view! { <ClusterView page=p saved /> }} />
     }
 }
@@ -210,6 +212,20 @@ fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
                     <div class="svg" inner_html=chart></div>
                 </figure>
             </section>
+            {(me.role >= Role::Architect).then(|| {
+                let hidden = vec![
+                    ("scope_cluster", c.name.clone()),
+                    ("profile_id", profile.id.to_string()),
+                    ("tier", f.tier.as_str().to_string()),
+                ];
+                view! {
+                    <details class="panel record-decision" data-testid="cluster-record">
+                        <summary>"Record decision for this cluster"</summary>
+                        <RecordDecisionForm candidates=scored.clone() hidden back=format!("/clusters/{}", cluster.id)
+                            hint="Uses this cluster's profile and tier scores and freezes the cluster, its gates and its exception." />
+                    </details>
+                }
+            })}
             {(me.role >= Role::Architect).then(|| view! { <ClusterForm id=cluster.id version=cluster.version record=ServerProps(cluster.record) candidates=scored saved /> })}
         </div>
     }

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use std::collections::BTreeMap;
 
+use super::adrs::RecordDecisionForm;
 use crate::api::fleet::load_fleet;
 use crate::charts::{cni_colour, tier_cni_svg};
-use crate::components::{FilterSelect, Loaded, same_pairs};
+use crate::components::{FilterSelect, FormError, Loaded, same_pairs};
 use crate::model::{
     FLEET_SITES_PAGE, FLEET_STATUSES, FleetCluster, FleetQuery, FleetSite, FleetSiteSummary, FleetView,
 };
@@ -42,11 +43,14 @@ pub fn FleetMap() -> impl IntoView {
     view! {
         <section class="panel">
             <h1>"Fleet decision map"</h1>
+            <FormError />
             <p class="lede">
-                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner."
+                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner, ⏰ in scope of an ADR whose review is overdue."
             </p>
             <Loaded resource=data loading="Loading the fleet…" render={move |shown: FleetView| {
-                let FleetView { overview, detail, cnis } = shown;
+                let FleetView { overview, detail, cnis, recordable } = shown;
+                let reviews = overview.reviews;
+                let review_overdue = overview.review_overdue;
                 let tiers = same_pairs(Tier::ALL.map(Tier::as_str));
                 let contexts = same_pairs(Context::ALL.map(Context::as_str));
                 let statuses = FLEET_STATUSES.map(|(v, l)| (v.to_string(), l.to_string())).to_vec();
@@ -100,6 +104,11 @@ pub fn FleetMap() -> impl IntoView {
                         <figcaption>"Clusters per tier and CNI (whole fleet)"</figcaption>
                         <div class="svg" data-testid="tier-cni-chart" inner_html=chart></div>
                     </figure>
+                    <p data-testid="fleet-reviews">
+                        <a href="/reviews">{format!("ADR reviews: {} overdue, {} due within 30 days", reviews.overdue, reviews.due_soon)}</a>
+                        {(review_overdue > 0).then(|| format!(" · ⏰ {review_overdue} clusters in scope of an overdue review"))}
+                    </p>
+                    {recordable.map(|candidates| view! { <RecordScope candidates tier=value("tier") context=value("context") back=link(current) /> })}
                     <p data-testid="fleet-count">{count}{counted.then_some(" — counted per site; pick a site or narrow the filters to see each cluster")}</p>
                     {regions
                         .into_iter()
@@ -123,6 +132,34 @@ pub fn FleetMap() -> impl IntoView {
     }
 }
 
+fn overdue_words(adrs: &[domain::adr::AdrNumber]) -> String {
+    if adrs.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = adrs.iter().map(ToString::to_string).collect();
+    format!(" · review overdue: {}", list.join(", "))
+}
+
+/// "Record decision" for what the filters select: the tier and context filters become the ADR's
+/// scope (none: the whole fleet), with the default profile's weights and the tier's scores.
+#[component]
+fn RecordScope(candidates: Vec<(String, String)>, tier: String, context: String, back: String) -> impl IntoView {
+    let scope = match (tier.as_str(), context.as_str()) {
+        ("", "") => "the whole fleet".to_string(),
+        (t, "") => format!("every {t} cluster"),
+        ("", c) => format!("every {c} cluster"),
+        (t, c) => format!("every {t} cluster in {c} context"),
+    };
+    view! {
+        <details class="record-decision" data-testid="fleet-record">
+            <summary>{format!("Record decision for {scope}")}</summary>
+            <RecordDecisionForm candidates back
+                hidden=vec![("scope_tier", tier.clone()), ("scope_context", context), ("tier", tier)]
+                hint="Uses the default profile's weights (and this tier's scores when a tier is chosen) and freezes the clusters in scope." />
+        </details>
+    }
+}
+
 fn site_href(name: &str) -> String {
     format!("/fleet?site={}", form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>())
 }
@@ -143,7 +180,7 @@ fn SiteCounts(site: FleetSiteSummary) -> impl IntoView {
             <ul class="counts">
                 {site.by_cni.into_iter().map(|(cni, n)| view! { <li class="mark" style=css(&cni)>{format!("{cni}: {n}")}</li> }).collect_view()}
             </ul>
-            <p class="badges">{format!("✖ {} · ⚠ {} · ≠ {} · ≈ {}", site.knock_outs, site.warnings, site.exceptions, site.contested)}</p>
+            <p class="badges">{format!("✖ {} · ⚠ {} · ≠ {} · ≈ {} · ⏰ {}", site.knock_outs, site.warnings, site.exceptions, site.contested, site.review_overdue)}</p>
         </article>
     }
 }
@@ -181,6 +218,7 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         (c.warnings > 0, " ⚠"),
         (c.exception, " ≠"),
         (!c.clear_winner && c.problem.is_none(), " ≈"),
+        (!c.overdue_adrs.is_empty(), " ⏰"),
     ] {
         if on {
             badges.push_str(mark);
@@ -196,7 +234,8 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         c.knock_outs,
         c.warnings,
         if c.exception { ", exception" } else { "" },
-    ) + &c.problem.as_ref().map(|p| format!(" · no recommendation: {p}")).unwrap_or_default();
+    ) + &overdue_words(&c.overdue_adrs)
+        + &c.problem.as_ref().map(|p| format!(" · no recommendation: {p}")).unwrap_or_default();
     // The accessible name is the visible text plus the spelled-out details, so it starts with
     // what a sighted user reads (WCAG 2.5.3, "label in name").
     view! {

@@ -116,5 +116,18 @@ pub async fn fleet_view(ctx: &Ctx, q: &FleetQuery) -> Result<FleetView, AppError
     let mut cnis: Vec<String> = fleet.summary.values().flat_map(|m| m.keys().cloned()).collect();
     cnis.sort();
     cnis.dedup();
-    Ok(FleetView { overview, detail, cnis })
+    let recordable = if ctx.principal().me().role >= crate::model::Role::Architect {
+        let model = ctx.model().await?;
+        Some(
+            model
+                .candidates
+                .iter()
+                .filter(|c| c.status == domain::CandidateStatus::Scored)
+                .map(|c| (c.key.clone(), c.name.clone()))
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(FleetView { overview, detail, cnis, recordable })
 }
