@@ -139,6 +139,7 @@ test.describe('decision records', () => {
     test('sees the register and the reviews but no actions', async ({ page }) => {
       await page.goto('/adrs');
       await expect(page.getByTestId('adr-table').locator('tbody tr')).not.toHaveCount(0);
+      await expect(page.getByTestId('adr-count')).toHaveText(/^ADRs 1–\d+ of \d+$/);
       await page.goto('/adrs/1');
       await expect(page.getByTestId('adr-review')).toHaveCount(0);
       await expect(page.getByTestId('adr-deprecated')).toHaveCount(0);

@@ -11,9 +11,9 @@ use domain::adr::{AdrNumber, AdrStatus, ReviewOutcome};
 
 /// The register: the ADRs matching the filter, by number.
 #[server]
-pub async fn load_adrs(filter: AdrFilter) -> Result<AdrRegister, AppError> {
+pub async fn load_adrs(filter: AdrFilter, offset: usize) -> Result<AdrRegister, AppError> {
     use crate::ssr::{adrs, ctx, respond};
-    respond(async { adrs::register(&ctx()?, &filter).await }).await
+    respond(async { adrs::register(&ctx()?, &filter, offset).await }).await
 }
 
 /// One ADR with its reviews, its Markdown export and the ADRs it links to.

@@ -128,3 +128,27 @@ pub fn FormError() -> impl IntoView {
     let error = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("error")).filter(|e| !e.is_empty());
     error.map(|e| view! { <p class="error" role="alert" data-testid="form-error">{format!("Not done: {e}")}</p> })
 }
+
+/// Links to the first, previous, next and last of `pages` numbered pages (plain links, so they
+/// work without WASM); nothing when everything fits on one page. `href(n)` is page `n`'s address.
+pub fn pager(
+    label: &'static str,
+    testid: &'static str,
+    current: usize,
+    pages: usize,
+    href: impl Fn(usize) -> String,
+) -> impl IntoView {
+    (pages > 1).then(|| {
+        let back = (current > 1).then(|| {
+            view! { <a href=href(1)>"« First"</a> " " <a href=href(current - 1) rel="prev">"‹ Previous"</a> }
+        });
+        let on = (current < pages).then(|| {
+            view! { <a href=href(current + 1) rel="next">"Next ›"</a> " " <a href=href(pages)>"Last »"</a> }
+        });
+        view! {
+            <nav class="pager" aria-label=label data-testid=testid>
+                {back}" "<span>{format!("Page {current} of {pages}")}</span>" "{on}
+            </nav>
+        }
+    })
+}

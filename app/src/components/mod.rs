@@ -4,6 +4,6 @@ mod kit;
 mod score_matrix;
 mod weight_editor;
 
-pub use kit::{FilterSelect, FormError, Loaded, error_text, same_pairs, save};
+pub use kit::{FilterSelect, FormError, Loaded, error_text, pager, same_pairs, save};
 pub use score_matrix::{ChartLegend, ScoreMatrix};
 pub use weight_editor::WeightEditor;

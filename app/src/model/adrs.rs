@@ -103,6 +103,9 @@ pub struct AdrFilter {
     pub review: Option<String>,
 }
 
+/// ADRs per page of the register.
+pub const ADR_REGISTER_PAGE: usize = 100;
+
 /// Review states with their labels, for the register's filter.
 pub const REVIEW_STATES: [(&str, &str); 3] =
     [("overdue", "overdue"), ("due_soon", "due within 30 days"), ("later", "due later")];
@@ -110,8 +113,12 @@ pub const REVIEW_STATES: [(&str, &str); 3] =
 /// What the register page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdrRegister {
-    /// The ADRs matching the filter, by number.
+    /// A page of the ADRs matching the filter, by number.
     pub adrs: Vec<AdrSummary>,
+    /// ADRs matching the filter, on every page.
+    pub total: usize,
+    /// ADRs before this page.
+    pub offset: usize,
     /// The server's today, the reference for the review states.
     pub today: NaiveDate,
     /// Who is looking (decides which actions show; the server checks again).

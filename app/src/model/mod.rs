@@ -11,8 +11,8 @@ pub mod profiles;
 
 pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
 pub use adrs::{
-    AdrFilter, AdrInput, AdrLinkRef, AdrPage, AdrRecord, AdrRegister, AdrReview, AdrSummary, REVIEW_STATES,
-    ReviewCounts, ReviewInput, ReviewPage, ReviewPreview, ReviewResult, ReviewsDue, StatusChange,
+    ADR_REGISTER_PAGE, AdrFilter, AdrInput, AdrLinkRef, AdrPage, AdrRecord, AdrRegister, AdrReview, AdrSummary,
+    REVIEW_STATES, ReviewCounts, ReviewInput, ReviewPage, ReviewPreview, ReviewResult, ReviewsDue, StatusChange,
 };
 pub use audit::{AUDIT_ENTITIES, AuditEntry, AuditFilter, AuditPage};
 pub use evaluate::{EvaluateRequest, EvaluateResponse};

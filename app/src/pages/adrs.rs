@@ -9,9 +9,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{ChangeAdrStatus, RecordDecision, SubmitReview, load_adr, load_adrs, load_review, load_reviews};
 use crate::charts::contribution_svg;
-use crate::components::{FilterSelect, FormError, Loaded};
+use crate::components::{FilterSelect, FormError, Loaded, pager};
 use crate::model::{
-    AdrFilter, AdrLinkRef, AdrPage, AdrRegister, AdrSummary, REVIEW_STATES, ReviewPage, ReviewsDue, Role,
+    ADR_REGISTER_PAGE, AdrFilter, AdrLinkRef, AdrPage, AdrRegister, AdrSummary, REVIEW_STATES, ReviewPage, ReviewsDue,
+    Role,
 };
 use domain::adr::{AdrStatus, ReviewState, Snapshot};
 use domain::{Candidate, CandidateStatus, Criterion, Model, Score, Weights, evaluate, format_points};
@@ -157,7 +158,24 @@ pub fn AdrList() -> impl IntoView {
         })
     };
     let value = move |k: &'static str| query.with(|q| q.get(k).unwrap_or_default());
-    let data = Resource::new(filter, load_adrs);
+    let offset = move || {
+        let page = query.with(|q| q.get("page").and_then(|p| p.parse::<usize>().ok())).unwrap_or(1).max(1);
+        (page - 1).saturating_mul(ADR_REGISTER_PAGE)
+    };
+    let data = Resource::new(move || (filter(), offset()), |(f, o)| load_adrs(f, o));
+    let link = move |n: usize| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for k in ["status", "review"] {
+            let v = value(k);
+            if !v.is_empty() {
+                q.append_pair(k, &v);
+            }
+        }
+        if n > 1 {
+            q.append_pair("page", &n.to_string());
+        }
+        format!("/adrs?{}", q.finish())
+    };
     let statuses: Vec<(String, String)> =
         AdrStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().to_string())).collect();
     let reviews: Vec<(String, String)> = REVIEW_STATES.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect();
@@ -174,7 +192,19 @@ pub fn AdrList() -> impl IntoView {
                 <button type="submit">"Apply"</button>
                 <a href="/adrs">"Clear"</a>
             </form>
-            <Loaded resource=data render={|r: AdrRegister| view! { <AdrTable adrs=r.adrs /> }} />
+            <Loaded resource=data render={move |r: AdrRegister| {
+                let pages = r.total.div_ceil(ADR_REGISTER_PAGE);
+                let current = r.offset / ADR_REGISTER_PAGE + 1;
+                let shown = match r.adrs.len() {
+                    0 => String::new(),
+                    n => format!("ADRs {}–{} of {}", r.offset + 1, r.offset + n, r.total),
+                };
+                view! {
+                    <p data-testid="adr-count">{shown}</p>
+                    <AdrTable adrs=r.adrs />
+                    {pager("Pages of decision records", "adr-pager", current, pages, link)}
+                }
+            }} />
         </section>
     }
 }

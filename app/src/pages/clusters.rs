@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::adrs::RecordDecisionForm;
 use crate::api::fleet::{load_cluster, load_clusters, save_cluster};
 use crate::charts::contribution_svg;
-use crate::components::{FilterSelect, FormError, Loaded, same_pairs, save};
+use crate::components::{FilterSelect, FormError, Loaded, pager, same_pairs, save};
 use crate::model::{
     CLUSTER_LIST_PAGE, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, Role, ServerProps, Versioned,
 };
@@ -97,13 +97,7 @@ pub fn ClusterList() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                    {(pages > 1).then(|| view! {
-                        <nav class="pager" aria-label="Pages of clusters" data-testid="cluster-pager">
-                            {(current > 1).then(|| view! { <a href=link(1)>"« First"</a> <a href=link(current - 1) rel="prev">"‹ Previous"</a> })}
-                            <span>{format!("Page {current} of {pages}")}</span>
-                            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next" data-testid="clusters-more">"Next ›"</a> <a href=link(pages)>"Last »"</a> })}
-                        </nav>
-                    })}
+                    {pager("Pages of clusters", "cluster-pager", current as usize, pages as usize, move |n| link(n as i64))}
                 }
             }} />
         </section>

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::adrs::RecordDecisionForm;
 use crate::api::fleet::load_fleet;
 use crate::charts::{cni_colour, tier_cni_svg};
-use crate::components::{FilterSelect, FormError, Loaded, same_pairs};
+use crate::components::{FilterSelect, FormError, Loaded, pager, same_pairs};
 use crate::model::{
     FLEET_SITES_PAGE, FLEET_STATUSES, FleetCluster, FleetQuery, FleetSite, FleetSiteSummary, FleetView,
 };
@@ -119,13 +119,7 @@ pub fn FleetMap() -> impl IntoView {
                             </section>
                         })
                         .collect_view()}
-                    {(pages > 1).then(|| view! {
-                        <nav class="pager" aria-label="Pages of sites" data-testid="fleet-pager">
-                            {(current > 1).then(|| view! { <a href=link(1)>"« First"</a> " " <a href=link(current - 1) rel="prev">"‹ Previous"</a> })}
-                            " "<span>{format!("Sites page {current} of {pages}")}</span>" "
-                            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">"Next ›"</a> " " <a href=link(pages)>"Last »"</a> })}
-                        </nav>
-                    })}
+                    {pager("Pages of sites", "fleet-pager", current, pages, link)}
                 }
             }} />
         </section>

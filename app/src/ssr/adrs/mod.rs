@@ -23,7 +23,9 @@ use chrono::{DateTime, Utc};
 use super::Ctx;
 use super::fleet::today;
 use crate::AppError;
-use crate::model::{AdrFilter, AdrLinkRef, AdrPage, AdrRecord, AdrRegister, AdrSummary, REVIEW_STATES, Role};
+use crate::model::{
+    ADR_REGISTER_PAGE, AdrFilter, AdrLinkRef, AdrPage, AdrRecord, AdrRegister, AdrSummary, REVIEW_STATES, Role,
+};
 use domain::adr::{AdrNumber, AdrStatus};
 
 /// The ADRs matching `filter`, by number (anyone signed in).
@@ -54,10 +56,13 @@ pub async fn list(ctx: &Ctx, filter: &AdrFilter) -> Result<Vec<AdrSummary>, AppE
     Ok(adrs)
 }
 
-/// What the register page shows.
-pub async fn register(ctx: &Ctx, filter: &AdrFilter) -> Result<AdrRegister, AppError> {
-    let adrs = list(ctx, filter).await?;
-    Ok(AdrRegister { adrs, today: today(), me: ctx.principal().me() })
+/// What the register page shows: the page of [`ADR_REGISTER_PAGE`] ADRs from `offset`.
+pub async fn register(ctx: &Ctx, filter: &AdrFilter, offset: usize) -> Result<AdrRegister, AppError> {
+    let all = list(ctx, filter).await?;
+    let total = all.len();
+    let offset = offset.min(total.saturating_sub(1) / ADR_REGISTER_PAGE * ADR_REGISTER_PAGE);
+    let adrs = all.into_iter().skip(offset).take(ADR_REGISTER_PAGE).collect();
+    Ok(AdrRegister { adrs, total, offset, today: today(), me: ctx.principal().me() })
 }
 
 /// One ADR with its snapshot (anyone signed in).
