@@ -61,10 +61,13 @@ test.describe('decision records', () => {
     await expect(page.getByTestId('fleet-record').locator('summary')).toHaveText('Record decision for every plant cluster in brownfield context');
     const title = `Calico for brownfield plants, from the map ${Date.now()}`;
     await page.locator('#adr-title').fill(title);
-    await page.locator('#adr-chosen').selectOption('calico');
+    // The winner under the profile the fleet applies to brownfield plants is preselected.
+    const chosen = (await page.locator('#adr-chosen option:checked').textContent())?.trim() ?? '';
+    expect(chosen).toBe('Calico');
     await page.getByRole('button', { name: 'Record as proposed ADR' }).click();
     await expect(page).toHaveURL(/\/adrs\/\d+$/);
     await expect(page.getByTestId('adr-title')).toContainText(title);
+    await expect(page.getByTestId('adr-chosen')).toHaveText(chosen);
     await expect(page.getByTestId('adr-scope')).toContainText('plant');
     await expect(page.getByTestId('adr-scope')).toContainText('brownfield');
     await expect(page.getByTestId('adr-markdown')).toContainText('Fleet in scope');

@@ -356,8 +356,19 @@ pub struct FleetView {
     pub detail: Option<Vec<FleetSite>>,
     /// Every CNI the fleet shows, for the filter.
     pub cnis: Vec<String>,
-    /// The scored candidates (key, name) when the viewer may record a decision (architects).
-    pub recordable: Option<Vec<(String, String)>>,
+    /// What "Record decision" offers architects for the selection (none for viewers).
+    pub recordable: Option<RecordChoice>,
+}
+
+/// The weights and options a "Record decision" form offers for a selection of the fleet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordChoice {
+    /// The scored candidates, key and name.
+    pub candidates: Vec<(String, String)>,
+    /// The profile the fleet applies to the selection, id and name.
+    pub profile: Option<(i64, String)>,
+    /// The winner with that profile's weights and the selected tier's scores.
+    pub winner: Option<String>,
 }
 
 /// Sites per page of the fleet map.

@@ -19,7 +19,7 @@ pub use evaluate::{EvaluateRequest, EvaluateResponse};
 pub use fleet::{
     CLUSTER_LIST_PAGE, Cluster, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, FLEET_DETAIL_MAX,
     FLEET_SITES_PAGE, FLEET_STATUSES, Fleet, FleetCluster, FleetClusterPage, FleetOverview, FleetQuery, FleetSite,
-    FleetSiteSummary, FleetView, ImportReport, Site,
+    FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site,
 };
 pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
 

@@ -23,6 +23,9 @@ use domain::{Candidate, CandidateStatus, Criterion, Model, Score, Weights, evalu
 #[component]
 pub fn RecordDecisionForm(
     candidates: Vec<(String, String)>,
+    /// The option preselected: the weighted winner.
+    #[prop(default = None)]
+    selected: Option<String>,
     hidden: Vec<(&'static str, String)>,
     back: String,
     hint: &'static str,
@@ -33,7 +36,10 @@ pub fn RecordDecisionForm(
             <input id="adr-title" name="title" type="text" maxlength="200" required placeholder="e.g. Cilium for greenfield plants" />
             <label for="adr-chosen">"Chosen option"</label>
             <select id="adr-chosen" name="chosen">
-                {candidates.into_iter().map(|(k, n)| view! { <option value=k>{n}</option> }).collect_view()}
+                {candidates.into_iter().map(|(k, n)| {
+                    let on = selected.as_deref() == Some(k.as_str());
+                    view! { <option value=k selected=on>{n}</option> }
+                }).collect_view()}
             </select>
             <label for="adr-justification">"Why (required when it is not the weighted winner)"</label>
             <textarea id="adr-justification" name="justification" rows="2" maxlength="2000"></textarea>

@@ -215,7 +215,7 @@ fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
                 view! {
                     <details class="panel record-decision" data-testid="cluster-record">
                         <summary>"Record decision for this cluster"</summary>
-                        <RecordDecisionForm candidates=scored.clone() hidden back=format!("/clusters/{}", cluster.id)
+                        <RecordDecisionForm candidates=scored.clone() selected=rec.winner.clone() hidden back=format!("/clusters/{}", cluster.id)
                             hint="Uses this cluster's profile and tier scores and freezes the cluster, its gates and its exception." />
                     </details>
                 }

@@ -10,7 +10,7 @@ use crate::api::fleet::load_fleet;
 use crate::charts::{cni_colour, tier_cni_svg};
 use crate::components::{FilterSelect, FormError, Loaded, pager, same_pairs};
 use crate::model::{
-    FLEET_SITES_PAGE, FLEET_STATUSES, FleetCluster, FleetQuery, FleetSite, FleetSiteSummary, FleetView,
+    FLEET_SITES_PAGE, FLEET_STATUSES, FleetCluster, FleetQuery, FleetSite, FleetSiteSummary, FleetView, RecordChoice,
 };
 use domain::{Context, Tier};
 
@@ -108,7 +108,7 @@ pub fn FleetMap() -> impl IntoView {
                         <a href="/reviews">{format!("ADR reviews: {} overdue, {} due within 30 days", reviews.overdue, reviews.due_soon)}</a>
                         {(review_overdue > 0).then(|| format!(" · ⏰ {review_overdue} clusters in scope of an overdue review"))}
                     </p>
-                    {recordable.map(|candidates| view! { <RecordScope candidates tier=value("tier") context=value("context") back=link(current) /> })}
+                    {recordable.map(|choice| view! { <RecordScope choice tier=value("tier") context=value("context") back=link(current) /> })}
                     <p data-testid="fleet-count">{count}{counted.then_some(" — counted per site; pick a site or narrow the filters to see each cluster")}</p>
                     {regions
                         .into_iter()
@@ -135,21 +135,25 @@ fn overdue_words(adrs: &[domain::adr::AdrNumber]) -> String {
 }
 
 /// "Record decision" for what the filters select: the tier and context filters become the ADR's
-/// scope (none: the whole fleet), with the default profile's weights and the tier's scores.
+/// scope (none: the whole fleet), with the weights of the profile the fleet applies there and the
+/// tier's scores; its winner is preselected.
 #[component]
-fn RecordScope(candidates: Vec<(String, String)>, tier: String, context: String, back: String) -> impl IntoView {
+fn RecordScope(choice: RecordChoice, tier: String, context: String, back: String) -> impl IntoView {
     let scope = match (tier.as_str(), context.as_str()) {
         ("", "") => "the whole fleet".to_string(),
         (t, "") => format!("every {t} cluster"),
         ("", c) => format!("every {c} cluster"),
         (t, c) => format!("every {t} cluster in {c} context"),
     };
+    let (profile_id, profile_name) =
+        choice.profile.clone().map_or((String::new(), "default".to_string()), |(id, n)| (id.to_string(), n));
     view! {
         <details class="record-decision" data-testid="fleet-record">
             <summary>{format!("Record decision for {scope}")}</summary>
-            <RecordDecisionForm candidates back
-                hidden=vec![("scope_tier", tier.clone()), ("scope_context", context), ("tier", tier)]
-                hint="Uses the default profile's weights (and this tier's scores when a tier is chosen) and freezes the clusters in scope." />
+            <p class="hint">{format!("Weights of the profile “{profile_name}”{}.", if tier.is_empty() { String::new() } else { format!(" with the {tier}-tier scores") })}</p>
+            <RecordDecisionForm candidates=choice.candidates selected=choice.winner back
+                hidden=vec![("scope_tier", tier.clone()), ("scope_context", context), ("tier", tier), ("profile_id", profile_id)]
+                hint="Freezes these weights, the scores, the per-tier outcome and the clusters in scope." />
         </details>
     }
 }

@@ -57,6 +57,19 @@ pub(super) async fn profiles(pool: &PgPool, model: &Model) -> Result<Profiles, A
     Ok(Profiles { keys: default_order(&list), list, weights })
 }
 
+impl Profiles {
+    /// The profile the fleet applies to clusters of `tier` and `context` (no tier: the default
+    /// profile), with its weights.
+    pub(super) fn for_scope(&self, tier: Option<Tier>, context: Option<Context>) -> Option<(&Profile, &Weights)> {
+        let id = match tier {
+            Some(t) => pick_profile(&self.keys, t, context, None),
+            None => self.keys.iter().find(|k| k.1.is_none()).map(|k| k.0),
+        }?;
+        let i = self.list.iter().position(|p| p.id == id)?;
+        Some((&self.list[i], &self.weights[i]))
+    }
+}
+
 pub(super) fn recommend_with(
     r: &Recommender<'_>,
     ps: &Profiles,

@@ -5,7 +5,7 @@ use super::fleet;
 use crate::AppError;
 use crate::model::{
     FLEET_DETAIL_MAX, FLEET_SITES_PAGE, FLEET_STATUSES, Fleet, FleetCluster, FleetClusterPage, FleetOverview,
-    FleetQuery, FleetSite, FleetSiteSummary, FleetView,
+    FleetQuery, FleetSite, FleetSiteSummary, FleetView, RecordChoice,
 };
 use crate::ssr::Ctx;
 
@@ -105,6 +105,24 @@ pub async fn fleet_clusters(ctx: &Ctx, q: &FleetQuery) -> Result<FleetClusterPag
     Ok(FleetClusterPage { clusters, total, offset, limit })
 }
 
+/// The options of "Record decision" for the filter's tier and context: the profile the fleet
+/// applies there and its winner, preselected.
+async fn record_choice(ctx: &Ctx, q: &FleetQuery) -> Result<RecordChoice, AppError> {
+    let model = ctx.model().await?;
+    let tier = q.tier.as_deref().and_then(|t| t.parse().ok());
+    let context = q.context.as_deref().and_then(|c| c.parse().ok());
+    let profiles = super::map::profiles(&ctx.pool, &model).await?;
+    let picked = profiles.for_scope(tier, context);
+    let winner = picked.and_then(|(_, w)| domain::evaluate(&model.score_table(tier), w).winner);
+    let candidates = model
+        .candidates
+        .iter()
+        .filter(|c| c.status == domain::CandidateStatus::Scored)
+        .map(|c| (c.key.clone(), c.name.clone()))
+        .collect();
+    Ok(RecordChoice { candidates, profile: picked.map(|(p, _)| (p.id, p.name.clone())), winner })
+}
+
 /// The fleet map page: a page of sites counted, and their clusters when few enough match.
 pub async fn fleet_view(ctx: &Ctx, q: &FleetQuery) -> Result<FleetView, AppError> {
     check(q)?;
@@ -117,15 +135,7 @@ pub async fn fleet_view(ctx: &Ctx, q: &FleetQuery) -> Result<FleetView, AppError
     cnis.sort();
     cnis.dedup();
     let recordable = if ctx.principal().me().role >= crate::model::Role::Architect {
-        let model = ctx.model().await?;
-        Some(
-            model
-                .candidates
-                .iter()
-                .filter(|c| c.status == domain::CandidateStatus::Scored)
-                .map(|c| (c.key.clone(), c.name.clone()))
-                .collect(),
-        )
+        Some(record_choice(ctx, q).await?)
     } else {
         None
     };
