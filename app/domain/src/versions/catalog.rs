@@ -60,6 +60,9 @@ pub struct VersionCatalog {
     pub products: BTreeMap<String, ProductVersions>,
     /// Which minors are supported.
     pub policy: SupportPolicy,
+    /// Product key → pre-releases left out of its release data when it was read.
+    #[serde(default)]
+    pub skipped_prereleases: BTreeMap<String, usize>,
 }
 
 /// The bundled version catalog: the release matrix and both release-data files.
@@ -85,7 +88,7 @@ impl VersionCatalog {
         for p in products.values_mut() {
             p.minors.sort_by_key(|r| r.cycle);
         }
-        Self { products, policy }
+        Self { products, policy, skipped_prereleases: BTreeMap::new() }
     }
 
     /// Reads a release matrix and `(product, release data)` files; problems are reported per
@@ -103,16 +106,18 @@ impl VersionCatalog {
                 Vec::new()
             }
         };
-        let mut patches = BTreeMap::new();
+        let (mut patches, mut skipped) = (BTreeMap::new(), BTreeMap::new());
         for (product, json) in release_data {
             match parse_release_data(json, product) {
                 Ok(data) => {
                     patches.insert(product.to_string(), data.patches);
+                    skipped.insert(product.to_string(), data.skipped_prereleases);
                 }
                 Err(e) => err.fields.extend(e.fields),
             }
         }
-        err.into_result(Self::new(&releases, patches, policy))
+        let catalog = Self { skipped_prereleases: skipped, ..Self::new(&releases, patches, policy) };
+        err.into_result(catalog)
     }
 
     /// What the catalog knows of a product.
@@ -128,13 +133,34 @@ impl VersionCatalog {
     /// Every release of a minor line, oldest first: the release data's patches plus the matrix's
     /// latest patch when the data lacks it.
     pub fn patches_of(&self, product: &str, cycle: Cycle) -> Vec<CniVersion> {
+        self.collect_patches(product, cycle, None)
+    }
+
+    /// The releases of a minor line out on `today` (dated on or before it; the matrix's latest
+    /// patch counts when its date is unknown), oldest first.
+    pub fn patches_on(&self, product: &str, cycle: Cycle, today: NaiveDate) -> Vec<CniVersion> {
+        self.collect_patches(product, cycle, Some(today))
+    }
+
+    fn collect_patches(&self, product: &str, cycle: Cycle, today: Option<NaiveDate>) -> Vec<CniVersion> {
         let Some(p) = self.product(product) else {
             return Vec::new();
         };
-        let mut out: Vec<CniVersion> = p.patches.iter().map(|x| x.version).filter(|v| v.cycle() == cycle).collect();
-        if let Some(latest) = self.minor(product, cycle).and_then(|r| CniVersion::parse(&r.latest_patch).ok()) {
-            out.push(latest);
-        }
+        let out_by = |date: Option<NaiveDate>| match (today, date) {
+            (Some(t), Some(d)) => d <= t,
+            _ => true,
+        };
+        let mut out: Vec<CniVersion> = p
+            .patches
+            .iter()
+            .filter(|x| x.version.cycle() == cycle && out_by(Some(x.date)))
+            .map(|x| x.version)
+            .collect();
+        let latest = self
+            .minor(product, cycle)
+            .filter(|r| out_by(r.latest_patch_date))
+            .and_then(|r| CniVersion::parse(&r.latest_patch).ok());
+        out.extend(latest);
         out.sort();
         out.dedup();
         out
@@ -187,6 +213,11 @@ impl VersionCatalog {
         self.patches_of(product, cycle).last().copied()
     }
 
+    /// The newest release of a minor line out on `today`.
+    pub fn newest_patch_on(&self, product: &str, cycle: Cycle, today: NaiveDate) -> Option<CniVersion> {
+        self.patches_on(product, cycle, today).last().copied()
+    }
+
     /// The minimum kernel of a minor line.
     pub fn min_kernel(&self, product: &str, cycle: Cycle) -> Option<&KernelRequirement> {
         self.minor(product, cycle).map(|r| &r.min_kernel)
@@ -206,10 +237,10 @@ impl VersionCatalog {
         window.iter().filter(|r| r.is_supported_on(today)).map(|r| r.cycle).collect()
     }
 
-    /// The default upgrade target: the newest patch of the newest supported minor.
+    /// The default upgrade target: the newest patch (out on `today`) of the newest supported minor.
     pub fn recommended(&self, product: &str, today: NaiveDate) -> Option<CniVersion> {
         let newest = *self.supported_cycles(product, today).last()?;
-        self.newest_patch(product, newest)
+        self.newest_patch_on(product, newest, today)
     }
 
     /// "1.18.13, 1.18.12 or 1.19.0" — the nearest known releases, for an error message.

@@ -1,7 +1,7 @@
 //! What an import would change in the version catalog, for a dry run before an admin applies it.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{CniVersion, VersionCatalog, product_name};
 use crate::{Cycle, Release};
@@ -52,6 +52,9 @@ pub struct CatalogChanges {
     pub patches_added: Vec<ProductVersion>,
     /// Releases only the old catalog has.
     pub patches_removed: Vec<ProductVersion>,
+    /// Product key → pre-releases the imported files held and the import leaves out (not a change).
+    #[serde(default)]
+    pub prereleases_skipped: BTreeMap<String, usize>,
 }
 
 impl VersionCatalog {
@@ -70,12 +73,18 @@ impl VersionCatalog {
             minors_changed,
             patches_added: new_patches.difference(&old_patches).cloned().collect(),
             patches_removed: old_patches.difference(&new_patches).cloned().collect(),
+            prereleases_skipped: new
+                .skipped_prereleases
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(p, n)| (p.clone(), *n))
+                .collect(),
         }
     }
 }
 
 impl CatalogChanges {
-    /// True when the import would change nothing.
+    /// True when the import would change nothing (skipped pre-releases change nothing).
     pub fn is_empty(&self) -> bool {
         self.minors_added.is_empty()
             && self.minors_removed.is_empty()
@@ -84,13 +93,13 @@ impl CatalogChanges {
             && self.patches_removed.is_empty()
     }
 
-    /// One line per change, in plain words ("Cilium 1.21 added (GA …)" is for the caller; these
-    /// say what changes: "Cilium 1.18: end of life none → 2027-01-20").
+    /// One line per change, in plain words: "Cilium 1.21 added", "Cilium 1.18: end of life none →
+    /// 2027-01-20", "Cilium releases added: 1.20.2".
     pub fn summary(&self) -> Vec<String> {
-        if self.is_empty() {
-            return vec!["No changes: the imported catalog is the same as the current one.".to_string()];
-        }
         let mut lines = Vec::new();
+        if self.is_empty() {
+            lines.push("No changes: the imported catalog is the same as the current one.".to_string());
+        }
         for m in &self.minors_added {
             lines.push(format!("{} {} added", product_name(&m.product), m.cycle));
         }
@@ -109,6 +118,10 @@ impl CatalogChanges {
         }
         lines.extend(patch_lines("added", &self.patches_added));
         lines.extend(patch_lines("removed", &self.patches_removed));
+        for (product, n) in &self.prereleases_skipped {
+            let s = if *n == 1 { "" } else { "s" };
+            lines.push(format!("{} pre-release{s} left out of the import: {n}", product_name(product)));
+        }
         lines
     }
 }
@@ -220,6 +233,7 @@ mod tests {
         assert!(summary.contains(&"Cilium 1.18: end of life none → 2027-01-20".to_string()), "{summary:?}");
         assert!(summary.contains(&"Cilium releases added: 1.20.2".to_string()), "{summary:?}");
         assert!(summary.contains(&"Cilium releases removed: 1.0.0".to_string()), "{summary:?}");
+        assert_eq!(summary.last().unwrap(), "Cilium pre-release left out of the import: 1");
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn judge_version(out: &mut Lifecycle, product: &str, version: CniVersion, catalo
     if let Some(f) = eol_finding(out.status, release, target, catalog, today) {
         out.findings.push(f);
     }
-    let patches = catalog.patches_of(product, version.cycle());
+    let patches = catalog.patches_on(product, version.cycle(), today);
     let behind = version.patch.map_or(0, |p| patches.iter().filter(|x| x.patch.is_some_and(|q| q > p)).count());
     out.patches_behind = Some(behind);
     if behind > 0

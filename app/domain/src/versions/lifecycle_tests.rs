@@ -47,9 +47,11 @@ fn the_day_before_end_of_life_is_eol_soon_and_the_day_itself_is_eol() {
     let on = lifecycle(&pinned("1.14.19", "2025-02-01"), &c, date("2025-02-04"));
     assert_eq!(on.status, LifecycleStatus::Eol);
     assert_eq!(on.eol_date, Some(date("2025-02-04")));
-    let msg = message(&on, FindingCode::Eol);
-    assert!(msg.starts_with("Cilium 1.14 reached end of life on 2025-02-04: plan the upgrade to 1.17."), "{msg}");
-    assert!(msg.ends_with("one minor at a time, through the plant pilot first"), "{msg}");
+    assert_eq!(
+        message(&on, FindingCode::Eol),
+        "Cilium 1.14 reached end of life on 2025-02-04: plan the upgrade to 1.17.0, one minor at a time, \
+         through the plant pilot first"
+    );
     let after = lifecycle(&pinned("1.14.19", "2025-02-01"), &c, date("2025-02-05"));
     assert_eq!(after.status, LifecycleStatus::Eol);
 }
@@ -197,4 +199,38 @@ fn the_verdict_serialises_in_snake_case() {
     assert_eq!(json["version"], "1.17.18");
     let codes: Vec<&str> = json["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["eol", "stale", "minors_behind"]);
+}
+
+#[test]
+fn only_patches_out_on_the_day_count_as_behind() {
+    let c = version_catalog().unwrap();
+    // 1.14.17 came out on 2024-11-19, 1.14.18 on 2024-12-16 and 1.14.19 on 2025-01-21.
+    let l = lifecycle(&pinned("1.14.16", "2024-12-01"), &c, date("2024-12-01"));
+    assert_eq!(l.patches_behind, Some(1));
+    let l = lifecycle(&pinned("1.14.16", "2025-01-21"), &c, date("2025-01-21"));
+    assert_eq!(l.patches_behind, Some(3));
+    let minor = lifecycle(&pinned("1.14", "2025-01-21"), &c, date("2025-01-21"));
+    assert_eq!(minor.patches_behind, Some(0), "a minor pin takes its newest patch");
+}
+
+#[test]
+fn the_input_reads_from_api_json() {
+    let c = version_catalog().unwrap();
+    let input: LifecycleInput = serde_json::from_str(
+        r#"{"decided_cni": "calico", "pinned": "v3.31.7",
+            "observation": {"cni": "calico", "version": "3.31.7", "observed_at": "2026-12-01"}}"#,
+    )
+    .unwrap();
+    let l = lifecycle(&input, &c, date("2026-12-03"));
+    assert_eq!(l.status, LifecycleStatus::Supported);
+    assert_eq!(codes(&l), [FindingCode::MinorsBehind]);
+    assert!(serde_json::from_str::<LifecycleInput>(r#"{"pinned": "latest"}"#).is_err());
+}
+
+#[test]
+fn nothing_decided_nothing_seen_is_an_unknown_version_that_never_reported() {
+    let c = version_catalog().unwrap();
+    let l = lifecycle(&LifecycleInput::default(), &c, date("2026-12-03"));
+    assert_eq!((l.status, &l.product, l.version), (LifecycleStatus::UnknownVersion, &None, None));
+    assert_eq!(codes(&l), [FindingCode::Stale]);
 }

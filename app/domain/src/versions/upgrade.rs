@@ -77,7 +77,7 @@ pub fn upgrade_path(
             product_name(product)
         )));
     }
-    let versions = step_versions(product, from, target, catalog);
+    let versions = step_versions(product, from, target, catalog, today);
     let steps = versions.into_iter().map(|(v, note)| step(product, v, note, kernel, catalog)).collect();
     Ok(UpgradePath { product: product.to_string(), from, target, steps })
 }
@@ -98,7 +98,8 @@ pub(crate) fn resolve_target(
             UpgradeError::NoSupportedRelease(format!("no {name} minor is supported on {today}: name a target"))
         });
     };
-    let resolved = if target.is_minor_only() { catalog.newest_patch(product, target.cycle()) } else { Some(target) };
+    let resolved =
+        if target.is_minor_only() { catalog.newest_patch_on(product, target.cycle(), today) } else { Some(target) };
     match resolved {
         Some(t) if catalog.knows(product, t) => Ok(t),
         _ => {
@@ -121,6 +122,7 @@ fn step_versions(
     from: CniVersion,
     target: CniVersion,
     catalog: &VersionCatalog,
+    today: NaiveDate,
 ) -> Vec<(CniVersion, String)> {
     if from == target || (from.is_minor_only() && from.cycle() == target.cycle()) {
         return Vec::new();
@@ -129,7 +131,7 @@ fn step_versions(
         return vec![(target, format!("patch release within {}", target.cycle()))];
     }
     let mut out = Vec::new();
-    if let Some(newest) = catalog.newest_patch(product, from.cycle())
+    if let Some(newest) = catalog.newest_patch_on(product, from.cycle(), today)
         && from.patch.is_some()
         && newest > from
     {
@@ -142,7 +144,7 @@ fn step_versions(
         Vec::new()
     };
     for cycle in between {
-        if let Some(v) = catalog.newest_patch(product, cycle) {
+        if let Some(v) = catalog.newest_patch_on(product, cycle, today) {
             out.push((v, format!("newest patch of {cycle}; {} upgrades one minor at a time", product_name(product))));
         }
     }
@@ -242,5 +244,28 @@ mod tests {
         assert_eq!(product, UpgradeError::UnknownProduct("flannel".into()));
         let json = serde_json::to_value(&product).unwrap();
         assert_eq!(json["code"], "unknown_product");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cilium_paths_climb_one_minor_at_a_time_to_the_target(
+            from_minor in 12u32..=20, from_patch in 0u32..=19, to_minor in 12u32..=20,
+        ) {
+            let c = version_catalog().unwrap();
+            let from = CniVersion::new(1, from_minor, from_patch);
+            let to = CniVersion::minor_only(1, to_minor);
+            match upgrade_path("cilium", from, Some(to), None, &c, today()) {
+                Ok(p) => {
+                    let mut at = from;
+                    for s in &p.steps {
+                        proptest::prop_assert!(s.version > at);
+                        proptest::prop_assert!(s.version.minor <= at.minor + 1, "{} after {}", s.version, at);
+                        at = s.version;
+                    }
+                    proptest::prop_assert!(p.steps.last().is_none_or(|s| s.version == p.target));
+                }
+                Err(e) => proptest::prop_assert!(matches!(e, UpgradeError::TargetOlder(_)), "{e}"),
+            }
+        }
     }
 }
