@@ -185,11 +185,17 @@ impl VersionCatalog {
 
     /// True for a release the catalog lists, or for a minor line it has a row or patches for.
     pub fn knows(&self, product: &str, version: CniVersion) -> bool {
+        let Some(p) = self.product(product) else {
+            return false;
+        };
         if version.is_minor_only() {
-            self.cycles(product).contains(&version.cycle())
-        } else {
-            self.patches_of(product, version.cycle()).contains(&version)
+            return self.cycles(product).contains(&version.cycle());
         }
+        // Patches are sorted by version (`VersionCatalog::new`), so a lookup is a binary search.
+        p.patches.binary_search_by(|x| x.version.cmp(&version)).is_ok()
+            || self
+                .minor(product, version.cycle())
+                .is_some_and(|r| CniVersion::parse(&r.latest_patch).ok() == Some(version))
     }
 
     /// Up to `n` known releases closest to `version`, closest first (for "not in the catalog;

@@ -56,7 +56,8 @@ pub enum LifecycleStatus {
     /// End of life has come (on the EOL day itself too), or the minor fell out of the product's
     /// support window.
     Eol,
-    /// No version, or one the catalog does not list (or whose minor has no matrix row).
+    /// No version, one the catalog does not list (or whose minor has no matrix row), or a minor
+    /// not yet GA.
     UnknownVersion,
 }
 
@@ -153,6 +154,16 @@ fn judge_version(out: &mut Lifecycle, product: &str, version: CniVersion, catalo
         });
         return;
     };
+    if release.ga_date > today {
+        out.findings.push(Finding {
+            code: FindingCode::UnknownVersion,
+            message: format!(
+                "{name} {} is not released yet (GA on {}): pin a released version",
+                release.cycle, release.ga_date
+            ),
+        });
+        return;
+    }
     out.eol_date = release.eol_date;
     out.status = status(release, catalog, today);
     let target = catalog.recommended(product, today);

@@ -234,3 +234,14 @@ fn nothing_decided_nothing_seen_is_an_unknown_version_that_never_reported() {
     assert_eq!((l.status, &l.product, l.version), (LifecycleStatus::UnknownVersion, &None, None));
     assert_eq!(codes(&l), [FindingCode::Stale]);
 }
+
+#[test]
+fn a_minor_before_its_ga_is_not_judged_as_end_of_life() {
+    let c = version_catalog().unwrap();
+    let l = lifecycle(&pinned("1.20.0", "2026-07-01"), &c, date("2026-07-01"));
+    assert_eq!(l.status, LifecycleStatus::UnknownVersion);
+    assert_eq!(
+        message(&l, FindingCode::UnknownVersion),
+        "Cilium 1.20 is not released yet (GA on 2026-07-29): pin a released version"
+    );
+}

@@ -251,10 +251,11 @@ mod tests {
         fn cilium_paths_climb_one_minor_at_a_time_to_the_target(
             from_minor in 12u32..=20, from_patch in 0u32..=19, to_minor in 12u32..=20,
         ) {
-            let c = version_catalog().unwrap();
+            static CATALOG: std::sync::OnceLock<VersionCatalog> = std::sync::OnceLock::new();
+            let c = CATALOG.get_or_init(|| version_catalog().unwrap());
             let from = CniVersion::new(1, from_minor, from_patch);
             let to = CniVersion::minor_only(1, to_minor);
-            match upgrade_path("cilium", from, Some(to), None, &c, today()) {
+            match upgrade_path("cilium", from, Some(to), None, c, today()) {
                 Ok(p) => {
                     let mut at = from;
                     for s in &p.steps {

@@ -136,7 +136,7 @@ pub struct FleetPlan {
 }
 
 /// Plans the rollout of `target` (default: the newest patch of the newest supported minor) over
-/// `clusters`, soaking `soak_days` (default [`DEFAULT_SOAK_DAYS`]) between waves. Empty waves are
+/// `clusters` (the caller passes those that run `product`), soaking `soak_days` (default [`DEFAULT_SOAK_DAYS`]) between waves. Empty waves are
 /// left out, so wave numbers and start days stay consecutive.
 pub fn plan_waves(
     clusters: &[WaveCluster],
@@ -256,6 +256,9 @@ impl FleetPlan {
             self.target,
             self.soak_days
         );
+        if self.waves.first().is_some_and(|w| w.kind != WaveKind::Pilot) {
+            out.push_str("\nNo pilot wave: no non-production plant cluster is marked as a pilot.\n");
+        }
         for w in &self.waves {
             out.push_str(&format!(
                 "\n## Wave {}: {} (day {})\n\n| cluster | site | tier | from | steps |\n|---|---|---|---|---|\n",

@@ -112,3 +112,14 @@ fn the_csv_quotes_per_rfc_4180_and_the_markdown_escapes_pipes() {
     assert!(md.contains("| cell \"a\", line\\|1 B | leipzig | cell | 1.19.7 | 1.20.1 |\n"), "{md}");
     assert!(md.contains("## Blocked"));
 }
+
+#[test]
+fn without_a_pilot_the_plants_go_first_and_the_markdown_says_so() {
+    let c = version_catalog().unwrap();
+    let clusters: Vec<WaveCluster> = fleet().into_iter().filter(|x| x.name != "plant-pilot").collect();
+    let plan = plan_waves(&clusters, "cilium", None, None, &c, today()).unwrap();
+    assert_eq!((plan.waves[0].kind, plan.waves[0].start_day), (WaveKind::Plants, 0));
+    assert!(plan.to_markdown().contains("No pilot wave"));
+    let with_pilot = plan_waves(&fleet(), "cilium", None, None, &c, today()).unwrap();
+    assert!(!with_pilot.to_markdown().contains("No pilot wave"));
+}
