@@ -170,34 +170,54 @@ fn judge_version(out: &mut Lifecycle, product: &str, version: CniVersion, catalo
     if let Some(f) = eol_finding(out.status, release, target, catalog, today) {
         out.findings.push(f);
     }
+    let (patches_behind, finding) = patches_behind(product, version, catalog, today);
+    out.patches_behind = Some(patches_behind);
+    out.findings.extend(finding);
+    let (minors_behind, finding) = minors_behind(product, version, catalog, today);
+    out.minors_behind = Some(minors_behind);
+    out.findings.extend(finding);
+}
+
+/// Newer releases of the version's minor out on `today`; a minor alone is never behind.
+fn patches_behind(
+    product: &str,
+    version: CniVersion,
+    catalog: &VersionCatalog,
+    today: NaiveDate,
+) -> (usize, Option<Finding>) {
     let patches = catalog.patches_on(product, version.cycle(), today);
     let behind = version.patch.map_or(0, |p| patches.iter().filter(|x| x.patch.is_some_and(|q| q > p)).count());
-    out.patches_behind = Some(behind);
-    if behind > 0
-        && let Some(newest) = patches.last()
-    {
-        out.findings.push(Finding {
-            code: FindingCode::PatchesBehind,
-            message: format!(
-                "{name} {version} is {behind} patch release{} behind {newest}: take {newest} in the next maintenance window",
-                plural(behind)
-            ),
-        });
-    }
+    let finding = patches.last().filter(|_| behind > 0).map(|newest| Finding {
+        code: FindingCode::PatchesBehind,
+        message: format!(
+            "{} {version} is {behind} patch release{} behind {newest}: take {newest} in the next maintenance window",
+            product_name(product),
+            plural(behind)
+        ),
+    });
+    (behind, finding)
+}
+
+/// Newer minors already GA on `today`.
+fn minors_behind(
+    product: &str,
+    version: CniVersion,
+    catalog: &VersionCatalog,
+    today: NaiveDate,
+) -> (usize, Option<Finding>) {
     let newer: Vec<Cycle> =
         catalog.released_minors(product, today).iter().map(|r| r.cycle).filter(|c| *c > version.cycle()).collect();
-    out.minors_behind = Some(newer.len());
-    if let Some(newest) = newer.last() {
-        out.findings.push(Finding {
-            code: FindingCode::MinorsBehind,
-            message: format!(
-                "{name} {} is {} minor release{} behind {newest}",
-                version.cycle(),
-                newer.len(),
-                plural(newer.len())
-            ),
-        });
-    }
+    let finding = newer.last().map(|newest| Finding {
+        code: FindingCode::MinorsBehind,
+        message: format!(
+            "{} {} is {} minor release{} behind {newest}",
+            product_name(product),
+            version.cycle(),
+            newer.len(),
+            plural(newer.len())
+        ),
+    });
+    (newer.len(), finding)
 }
 
 fn status(release: &Release, catalog: &VersionCatalog, today: NaiveDate) -> LifecycleStatus {
