@@ -11,6 +11,7 @@ mod model;
 pub mod reference;
 pub mod scoring;
 pub mod text;
+pub mod versions;
 pub mod weights;
 
 pub use break_even::{BreakEven, Flip, Ratio, break_even};
@@ -27,6 +28,9 @@ pub use gates::{
 };
 pub use model::{Candidate, CandidateStatus, Context, Criterion, MAX_SCORE, Model, Score, ScoreTable, Tier};
 pub use scoring::{CandidateResult, Evaluation, evaluate, format_points, points};
+pub use versions::{
+    CniVersion, FleetPlan, Lifecycle, LifecycleInput, UpgradePath, VersionCatalog, lifecycle, plan_waves, upgrade_path,
+};
 pub use weights::{FULL, Weights};
 
 #[cfg(test)]
