@@ -27,12 +27,6 @@ fn finish(back: &str, outcome: Result<String, AppError>) -> Result<(), AppError>
     Ok(())
 }
 
-/// Where a form may send the user back to: a path on this site, never another host.
-#[cfg(feature = "ssr")]
-fn local_path(back: Option<String>) -> String {
-    back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\')).unwrap_or_else(|| "/".into())
-}
-
 /// Records a proposed ADR and opens it. From the studio: its weights (a JSON map of criterion
 /// → percent) and optional tier. From the fleet map: the filter's tier and context as the scope,
 /// with the default profile's weights. From a cluster page: that cluster as the scope, with its
@@ -86,7 +80,7 @@ pub async fn record_decision(
         Ok(format!("/adrs/{}", record.adr.number.0))
     }
     .await;
-    finish(&local_path(back), outcome)
+    finish(&crate::ssr::throttle::safe_next(back.as_deref()), outcome)
 }
 
 /// Accepts, rejects or deprecates an ADR, then shows it again.
