@@ -18,6 +18,8 @@ mod catalog;
 mod changes;
 mod lifecycle;
 mod patches;
+#[cfg(test)]
+mod testing;
 mod upgrade;
 mod version;
 mod waves;

@@ -270,13 +270,7 @@ mod tests {
 
     use super::*;
 
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn v(s: &str) -> CniVersion {
-        s.parse().unwrap()
-    }
+    use crate::versions::testing::{date, v};
 
     fn cycle(s: &str) -> Cycle {
         s.parse().unwrap()

@@ -3,13 +3,7 @@
 use super::*;
 use crate::versions::version_catalog;
 
-fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn v(s: &str) -> CniVersion {
-    s.parse().unwrap()
-}
+use crate::versions::testing::{date, v};
 
 fn kernel(s: &str) -> Kernel {
     Kernel::parse(s).unwrap()

@@ -171,13 +171,7 @@ mod tests {
     use super::*;
     use crate::versions::version_catalog;
 
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn v(s: &str) -> CniVersion {
-        s.parse().unwrap()
-    }
+    use crate::versions::testing::{date, v};
 
     fn today() -> NaiveDate {
         date("2026-12-03")
