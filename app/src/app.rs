@@ -11,7 +11,7 @@ use crate::api::{SignOut, current_user};
 use crate::model::Role;
 use crate::pages::{
     AdrDetail, AdrList, AdrReview, Audit, ClusterDetail, ClusterList, FleetMap, Login, NotFound, Reviews, Studio,
-    Tokens, Users,
+    Tokens, Users, Versions,
 };
 use leptos::server_fn::ServerFn;
 
@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("adrs"), ParamSegment("number")) view=AdrDetail ssr=SsrMode::Async />
                     <Route path=(StaticSegment("adrs"), ParamSegment("number"), StaticSegment("review")) view=AdrReview ssr=SsrMode::Async />
                     <Route path=StaticSegment("reviews") view=Reviews ssr=SsrMode::Async />
+                    <Route path=StaticSegment("versions") view=Versions ssr=SsrMode::Async />
                     <Route path=StaticSegment("tokens") view=Tokens ssr=SsrMode::Async />
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=Users ssr=SsrMode::Async />
                 </Routes>
@@ -122,6 +123,7 @@ fn Header() -> impl IntoView {
                                 <a href="/clusters">"Clusters"</a>
                                 <a href="/adrs">"Decisions"</a>
                                 <a href="/reviews">"Reviews"</a>
+                                <a href="/versions">"Versions"</a>
                                 <a href="/audit">"Audit log"</a>
                                 {(me.role >= Role::Architect).then(|| view! { <a href="/tokens">"API tokens"</a> })}
                                 {(me.role == Role::Admin).then(|| view! { <a href="/admin/users">"Users"</a> })}

@@ -193,36 +193,105 @@ pub fn cni_colour(cni: &str) -> RGBColor {
 /// Stacked bars of cluster counts per tier, one segment per CNI, each segment labelled with the
 /// CNI's name and count.
 pub fn tier_cni_svg(summary: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>>) -> String {
-    const LEFT: i32 = 80;
+    let rows: Vec<StackedRow> = ["cell", "plant", "regional", "cloud"]
+        .into_iter()
+        .filter_map(|t| summary.get(t).map(|counts| (t, counts)))
+        .map(|(t, counts)| {
+            let segments = counts
+                .iter()
+                .map(|(cni, &n)| Segment {
+                    label: cni.clone(),
+                    count: n,
+                    fill: cni_colour(cni),
+                    ink: if cni == "calico" { &BLACK } else { &WHITE },
+                })
+                .collect();
+            StackedRow { label: t.to_string(), segments }
+        })
+        .collect();
+    stacked_svg(80, &rows)
+}
+
+/// Lifecycle status colours: end of life vermillion, within 90 days orange, supported green,
+/// unknown grey; each segment also says its status in words.
+fn status_colour(status: &str) -> (RGBColor, &'static RGBColor) {
+    match status {
+        "eol" => (PALETTE[5], &WHITE),
+        "eol_soon" => (PALETTE[1], &BLACK),
+        "supported" => (PALETTE[2], &WHITE),
+        _ => (RGBColor(200, 200, 200), &BLACK),
+    }
+}
+
+/// Stacked bars of clusters per CNI minor (`cilium 1.16`, `calico unpinned`), one segment per
+/// lifecycle status, each labelled with the status and count.
+pub fn lifecycle_svg(
+    by_minor: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, usize>>,
+) -> String {
+    let order = ["eol", "eol_soon", "supported", "unknown"];
+    let rows: Vec<StackedRow> = by_minor
+        .iter()
+        .map(|(minor, counts)| {
+            let segments = order
+                .iter()
+                .filter_map(|s| counts.get(*s).map(|&n| (*s, n)))
+                .map(|(s, n)| {
+                    let (fill, ink) = status_colour(s);
+                    Segment { label: s.replace('_', " "), count: n, fill, ink }
+                })
+                .collect();
+            StackedRow { label: minor.clone(), segments }
+        })
+        .collect();
+    stacked_svg(130, &rows)
+}
+
+/// One bar of a stacked bar chart.
+struct StackedRow {
+    label: String,
+    segments: Vec<Segment>,
+}
+
+/// One segment: its label, count, fill and the colour of text on it.
+struct Segment {
+    label: String,
+    count: usize,
+    fill: RGBColor,
+    ink: &'static RGBColor,
+}
+
+/// Horizontal stacked bars, `left` pixels for the row labels, each segment labelled with its
+/// name and count when it is wide enough (its count alone otherwise) and the row's total after it.
+fn stacked_svg(left: i32, rows: &[StackedRow]) -> String {
     const WIDTH: i32 = 640;
     const BAR: i32 = 26;
     const GAP: i32 = 12;
-    let tiers: Vec<&str> =
-        ["cell", "plant", "regional", "cloud"].into_iter().filter(|t| summary.contains_key(*t)).collect();
-    let max: usize = tiers.iter().map(|t| summary[*t].values().sum::<usize>()).max().unwrap_or(1).max(1);
-    let plot_w = WIDTH - LEFT - 60;
-    let height = 10 + tiers.len() as i32 * (BAR + GAP) + 10;
+    let max: usize = rows.iter().map(|r| r.segments.iter().map(|s| s.count).sum::<usize>()).max().unwrap_or(1).max(1);
+    let plot_w = WIDTH - left - 60;
+    let height = 10 + rows.len() as i32 * (BAR + GAP) + 10;
     render(WIDTH as u32, height.max(40) as u32, |root| {
-        for (row, tier) in tiers.iter().enumerate() {
-            let y0 = 10 + row as i32 * (BAR + GAP);
-            root.draw(&Text::new(tier.to_string(), (LEFT - 8, y0 + BAR / 2), text_style(13, &BLACK, HPos::Right)))?;
-            let mut x = LEFT;
-            let counts = &summary[*tier];
-            for (cni, &n) in counts {
-                let w = (n as i64 * i64::from(plot_w) / max as i64) as i32;
+        for (i, row) in rows.iter().enumerate() {
+            let y0 = 10 + i as i32 * (BAR + GAP);
+            root.draw(&Text::new(row.label.clone(), (left - 8, y0 + BAR / 2), text_style(13, &BLACK, HPos::Right)))?;
+            let mut x = left;
+            for seg in &row.segments {
+                let w = (seg.count as i64 * i64::from(plot_w) / max as i64) as i32;
                 if w <= 0 {
                     continue;
                 }
-                root.draw(&Rectangle::new([(x, y0), (x + w, y0 + BAR)], cni_colour(cni).filled()))?;
+                root.draw(&Rectangle::new([(x, y0), (x + w, y0 + BAR)], seg.fill.filled()))?;
                 root.draw(&Rectangle::new([(x, y0), (x + w, y0 + BAR)], WHITE.stroke_width(1)))?;
-                let label = if w > 70 { format!("{cni} {n}") } else { n.to_string() };
+                let label = if w > 8 * (seg.label.len() as i32 + 3) {
+                    format!("{} {}", seg.label, seg.count)
+                } else {
+                    seg.count.to_string()
+                };
                 if w > 14 {
-                    let ink = if cni == "calico" { &BLACK } else { &WHITE };
-                    root.draw(&Text::new(label, (x + w / 2, y0 + BAR / 2), text_style(12, ink, HPos::Center)))?;
+                    root.draw(&Text::new(label, (x + w / 2, y0 + BAR / 2), text_style(12, seg.ink, HPos::Center)))?;
                 }
                 x += w;
             }
-            let total: usize = counts.values().sum();
+            let total: usize = row.segments.iter().map(|s| s.count).sum();
             root.draw(&Text::new(total.to_string(), (x + 6, y0 + BAR / 2), text_style(12, &BLACK, HPos::Left)))?;
         }
         Ok(())

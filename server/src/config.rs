@@ -87,12 +87,35 @@ pub enum Command {
         #[command(subcommand)]
         action: DemoAction,
     },
+    /// The release catalog: `catalog import FILE --product cilium` refreshes it from
+    /// endoflife.date's release data or the release matrix (`--dry-run` shows what would change).
+    Catalog {
+        /// What to do.
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
     /// Set a new password for a user (for a locked-out admin) and end their sessions. The new
     /// password comes from SWITCHYARD_NEW_PASSWORD, or is generated and printed.
     ResetPassword {
         /// The user's email.
         #[arg(long)]
         email: String,
+    },
+}
+
+/// Release catalog actions.
+#[derive(Debug, Subcommand)]
+pub enum CatalogAction {
+    /// Import a catalog file for one product.
+    Import {
+        /// The JSON file: endoflife.date release data (`{"versions": …}`) or the release matrix.
+        file: std::path::PathBuf,
+        /// The product the file is for (`cilium`, `calico`).
+        #[arg(long)]
+        product: String,
+        /// Only show what would change.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -12,6 +12,7 @@ pub mod db_roles;
 mod fleet_routes;
 mod routes;
 mod security;
+mod version_routes;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -61,6 +62,9 @@ pub async fn prepare(pool: &PgPool) -> anyhow::Result<()> {
             reference.profiles.len()
         );
     }
+    if app::ssr::versions::catalog::seed(pool).await.map_err(|e| anyhow::anyhow!("loading the release catalog: {e}"))? {
+        tracing::info!("loaded the bundled release catalog (Cilium and Calico minors and patches)");
+    }
     if app::ssr::adrs::seed_first(pool).await.map_err(|e| anyhow::anyhow!("recording the seed ADR: {e}"))? {
         tracing::info!("recorded the seed decision as ADR-0001");
     }
@@ -100,6 +104,7 @@ pub fn router_with(state: AppState, limits: HttpLimits) -> Router {
         .merge(assets::pkg_routes(&state.leptos_options.site_root))
         .merge(fleet_routes::routes(limits.import))
         .merge(adr_routes::routes())
+        .merge(version_routes::routes(limits.import))
         .merge(routes::api())
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 use app::ssr::accounts;
 use app::ssr::auth::{SessionPolicy, random_secret};
-use switchyard::config::{Command, Config, DemoAction};
+use switchyard::config::{CatalogAction, Command, Config, DemoAction};
 use switchyard::{AppState, AuthConfig, HttpLimits, connect, leptos_options, prepare, serve_with};
 
 fn main() -> anyhow::Result<()> {
@@ -68,6 +68,8 @@ async fn run() -> anyhow::Result<()> {
                 if is_load {
                     let added = app::ssr::adrs::load_demo(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("Added {added} demo ADRs (one in every review state; existing ones are kept).");
+                    let seen = app::ssr::versions::demo::load(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("Added {seen} demo observations of the CNI versions running.");
                 }
                 Ok(())
             } else {
@@ -76,6 +78,24 @@ async fn run() -> anyhow::Result<()> {
                 }
                 anyhow::bail!("the demo data did not validate; nothing was written")
             }
+        }
+        Command::Catalog { action: CatalogAction::Import { file, product, dry_run } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report =
+                app::ssr::versions::catalog::import_as(&pool, None, &product, &text, dry_run).await.map_err(|e| {
+                    let fields: Vec<String> = e.fields().into_iter().map(|(f, m)| format!("\n  {f}: {m}")).collect();
+                    anyhow::anyhow!("{e}{}; nothing was changed", fields.concat())
+                })?;
+            let verb = if report.dry_run { "would change" } else { "changed" };
+            if report.summary.is_empty() {
+                println!("The {product} catalog already matches {}: nothing to change.", file.display());
+            } else {
+                println!("Importing {} {verb} the {product} catalog:", file.display());
+                for line in &report.summary {
+                    println!("  - {line}");
+                }
+            }
+            Ok(())
         }
         Command::ResetPassword { email } => {
             let (password, generated) = match std::env::var("SWITCHYARD_NEW_PASSWORD") {

@@ -6,12 +6,14 @@ pub mod adr_forms;
 pub mod adrs;
 pub mod fleet;
 pub mod profiles;
+pub mod versions;
 
 pub use accounts::*;
 pub use adr_forms::*;
 pub use adrs::*;
 pub use fleet::*;
 pub use profiles::*;
+pub use versions::*;
 
 use crate::AppError;
 use crate::model::{AuditFilter, AuditPage};

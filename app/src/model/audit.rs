@@ -57,4 +57,5 @@ pub struct AuditPage {
 
 /// Every kind of thing the audit log records, for filters and documentation. A service that
 /// audits a new kind adds it here (a test checks that each one shows up in the filter).
-pub const AUDIT_ENTITIES: [&str; 8] = ["profile", "user", "token", "site", "cluster", "fleet", "reference", "adr"];
+pub const AUDIT_ENTITIES: [&str; 10] =
+    ["profile", "user", "token", "site", "cluster", "fleet", "reference", "adr", "catalog", "observation"];

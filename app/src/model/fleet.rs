@@ -159,6 +159,12 @@ pub struct FleetCluster {
     /// Accepted ADRs covering this cluster whose review date has passed.
     #[serde(default)]
     pub overdue_adrs: Vec<domain::adr::AdrNumber>,
+    /// Its pinned (else running) CNI release is past end of life.
+    #[serde(default)]
+    pub eol: bool,
+    /// What it runs differs from its pin or its decided CNI.
+    #[serde(default)]
+    pub drift: bool,
 }
 
 /// One site on the fleet map.
@@ -185,6 +191,33 @@ pub struct Fleet {
     /// Accepted ADRs by review state.
     #[serde(default)]
     pub reviews: super::ReviewCounts,
+    /// Clusters by version finding.
+    #[serde(default)]
+    pub versions: VersionCounts,
+}
+
+/// How many clusters of the fleet have each version finding (the fleet map's summary).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionCounts {
+    /// Past end of life.
+    pub eol: usize,
+    /// End of life within 90 days.
+    pub eol_soon: usize,
+    /// Running something other than the pin or the decision.
+    pub drift: usize,
+    /// No version pinned.
+    pub unpinned: usize,
+}
+
+impl VersionCounts {
+    /// Counts one cluster's row.
+    pub fn count(&mut self, r: &super::VersionRow) {
+        use domain::versions::{FindingCode, LifecycleStatus};
+        self.eol += usize::from(r.status == LifecycleStatus::Eol);
+        self.eol_soon += usize::from(r.status == LifecycleStatus::EolSoon);
+        self.drift += usize::from(r.drift);
+        self.unpinned += usize::from(r.has(FindingCode::Unpinned));
+    }
 }
 
 impl FleetCluster {
@@ -221,12 +254,14 @@ pub struct FleetQuery {
 }
 
 /// The statuses [`FleetQuery::status`] accepts, with their labels.
-pub const FLEET_STATUSES: [(&str, &str); 5] = [
+pub const FLEET_STATUSES: [(&str, &str); 7] = [
     ("knock_out", "knock-outs"),
     ("warning", "warnings"),
     ("exception", "exceptions"),
     ("contested", "no clear winner"),
     ("review_overdue", "ADR review overdue"),
+    ("eol", "CNI version end of life"),
+    ("drift", "version drift"),
 ];
 
 impl FleetQuery {
@@ -245,6 +280,8 @@ impl FleetQuery {
                 "exception" => c.exception,
                 "contested" => !c.clear_winner,
                 "review_overdue" => !c.overdue_adrs.is_empty(),
+                "eol" => c.eol,
+                "drift" => c.drift,
                 _ => true,
             })
     }
@@ -331,6 +368,9 @@ pub struct FleetOverview {
     /// Clusters of the whole fleet in scope of an ADR whose review is overdue.
     #[serde(default)]
     pub review_overdue: usize,
+    /// Clusters of the whole fleet by version finding.
+    #[serde(default)]
+    pub versions: VersionCounts,
 }
 
 /// `GET /api/v1/fleet/clusters`: one page of the matching clusters, by site then name.
@@ -390,4 +430,8 @@ pub struct ClusterPage {
     pub profile: super::Profile,
     /// Who is looking.
     pub me: super::Me,
+    /// Its CNI version against the catalog.
+    pub lifecycle: super::ClusterLifecycle,
+    /// Its upgrade path to the newest supported release, or why there is none.
+    pub upgrade: Result<domain::versions::UpgradePath, String>,
 }

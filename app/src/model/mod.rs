@@ -8,6 +8,7 @@ pub mod audit;
 pub mod evaluate;
 pub mod fleet;
 pub mod profiles;
+pub mod versions;
 
 pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
 pub use adrs::{
@@ -19,9 +20,14 @@ pub use evaluate::{EvaluateRequest, EvaluateResponse};
 pub use fleet::{
     CLUSTER_LIST_PAGE, Cluster, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, FLEET_DETAIL_MAX,
     FLEET_SITES_PAGE, FLEET_STATUSES, Fleet, FleetCluster, FleetClusterPage, FleetOverview, FleetQuery, FleetSite,
-    FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site,
+    FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site, VersionCounts,
 };
 pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
+pub use versions::{
+    CatalogImportReport, ClusterLifecycle, ObservationInput, ObservationReport, Observed, PinInput, PinReport,
+    PlanWave, ReleaseInfo, UpgradePlan, VERSION_STATUSES, VersionQuery, VersionRow, VersionSummary, VersionsPage,
+    VersionsView,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::adrs::RecordDecisionForm;
+use super::versions::VersionPanel;
 use crate::api::fleet::{load_cluster, load_clusters, save_cluster};
 use crate::charts::contribution_svg;
 use crate::components::{FilterSelect, FormError, Loaded, pager, same_pairs, save};
@@ -122,7 +123,7 @@ pub fn ClusterDetail() -> impl IntoView {
 
 #[component]
 fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
-    let ClusterPage { cluster, recommendation: rec, model, profile, me } = page;
+    let ClusterPage { cluster, recommendation: rec, model, profile, me, lifecycle, upgrade } = page;
     let c = cluster.record.clone();
     let f = c.facts.clone();
     let scored: Vec<(String, String)> = model
@@ -158,6 +159,8 @@ fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
         ("Underlay", if f.underlay_symmetric { "symmetric".into() } else { "asymmetric".into() }),
         ("Pod CIDR", f.pod_cidr.clone().unwrap_or_else(|| "—".into())),
         ("Decided CNI", c.decided_cni.clone().unwrap_or_else(|| "not decided".into())),
+        ("Pinned version", f.pinned_version.map_or_else(|| "not pinned".into(), |v| v.to_string())),
+        ("Upgrade pilot", if f.pilot { "yes (takes every CNI upgrade first)".into() } else { "no".into() }),
     ];
     view! {
         <div class="cluster-page">
@@ -206,6 +209,7 @@ fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
                     <div class="svg" inner_html=chart></div>
                 </figure>
             </section>
+            <VersionPanel lifecycle upgrade />
             {(me.role >= Role::Architect).then(|| {
                 let hidden = vec![
                     ("scope_cluster", c.name.clone()),
@@ -240,9 +244,25 @@ fn ClusterForm(
     let status = RwSignal::new(saved.then(|| "Saved.".to_string()));
     let rec = RwSignal::new(record.0);
     let errors = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
+    // The pin is typed as text and read on save, so a half-typed version is not lost.
+    let pin_text =
+        RwSignal::new(rec.with_untracked(|r| r.facts.pinned_version.map(|v| v.to_string()).unwrap_or_default()));
     let text = move |get: fn(&ClusterRecord) -> String| move || rec.with(get);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let typed = pin_text.get_untracked();
+        let pin = match typed.trim() {
+            "" => None,
+            t => match domain::CniVersion::parse(t) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.set(e.fields.into_values().map(|m| ("pinned_version".to_string(), m)).collect());
+                    status.set(Some("Not saved: check the pinned version.".into()));
+                    return;
+                }
+            },
+        };
+        rec.update(|r| r.facts.pinned_version = pin);
         let body = Versioned::new(rec.get_untracked(), version);
         save(status, Some(errors), save_cluster(id, body), move |_| {
             // The recommendation and gates are the server's to render: show the saved state.
@@ -290,6 +310,16 @@ fn ClusterForm(
                         view! { <option value=v selected=move || rec.with(|r| r.decided_cni.as_deref().unwrap_or("") == key)>{label}</option> }
                     }).collect_view()}
                 </select>
+                <label for="e-pin">"Pinned CNI version (e.g. 1.18.13; empty: not pinned)"</label>
+                <input id="e-pin" type="text" prop:value=move || pin_text.get()
+                    on:input=move |ev| pin_text.set(event_target_value(&ev)) />
+                {err("pinned_version")}
+                <label for="e-pilot" class="check">
+                    <input id="e-pilot" type="checkbox" prop:checked=move || rec.with(|r| r.facts.pilot)
+                        on:change=move |ev| { let on = event_target_checked(&ev); rec.update(|r| r.facts.pilot = on) } />
+                    " Upgrade pilot (a non-production plant cluster, first in every wave)"
+                </label>
+                {err("pilot")}
                 <label for="e-rationale">"Exception rationale (required when the decision differs from the recommendation)"</label>
                 <textarea id="e-rationale" rows="3" prop:value=text(|r| r.exception_rationale.clone().unwrap_or_default())
                     on:input=move |ev| { let v = event_target_value(&ev); rec.update(|r| r.exception_rationale = Some(v).filter(|s| !s.trim().is_empty())) }></textarea>

@@ -45,12 +45,13 @@ pub fn FleetMap() -> impl IntoView {
             <h1>"Fleet decision map"</h1>
             <FormError />
             <p class="lede">
-                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner, ⏰ in scope of an ADR whose review is overdue."
+                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner, ⏰ in scope of an ADR whose review is overdue, ⌛ CNI version past end of life, ⇄ running another version or CNI than pinned or decided."
             </p>
             <Loaded resource=data loading="Loading the fleet…" render={move |shown: FleetView| {
                 let FleetView { overview, detail, cnis, recordable } = shown;
                 let reviews = overview.reviews;
                 let review_overdue = overview.review_overdue;
+                let versions = overview.versions;
                 let tiers = same_pairs(Tier::ALL.map(Tier::as_str));
                 let contexts = same_pairs(Context::ALL.map(Context::as_str));
                 let statuses = FLEET_STATUSES.map(|(v, l)| (v.to_string(), l.to_string())).to_vec();
@@ -107,6 +108,9 @@ pub fn FleetMap() -> impl IntoView {
                     <p data-testid="fleet-reviews">
                         <a href="/reviews">{format!("ADR reviews: {} overdue, {} due within 30 days", reviews.overdue, reviews.due_soon)}</a>
                         {(review_overdue > 0).then(|| format!(" · ⏰ {review_overdue} clusters in scope of an overdue review"))}
+                    </p>
+                    <p data-testid="fleet-versions">
+                        <a href="/versions">{format!("CNI versions: ⌛ {} end of life, {} within 90 days, ⇄ {} drifting, {} unpinned", versions.eol, versions.eol_soon, versions.drift, versions.unpinned)}</a>
                     </p>
                     {recordable.map(|choice| view! { <RecordScope choice tier=value("tier") context=value("context") back=link(current) /> })}
                     <p data-testid="fleet-count">{count}{counted.then_some(" — counted per site; pick a site or narrow the filters to see each cluster")}</p>
@@ -217,6 +221,8 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         (c.exception, " ≠"),
         (!c.clear_winner && c.problem.is_none(), " ≈"),
         (!c.overdue_adrs.is_empty(), " ⏰"),
+        (c.eol, " ⌛"),
+        (c.drift, " ⇄"),
     ] {
         if on {
             badges.push_str(mark);
@@ -232,7 +238,9 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         c.knock_outs,
         c.warnings,
         if c.exception { ", exception" } else { "" },
-    ) + &overdue_words(&c.overdue_adrs)
+    ) + if c.eol { " · CNI version past end of life" } else { "" }
+        + if c.drift { " · runs another version or CNI than pinned or decided" } else { "" }
+        + &overdue_words(&c.overdue_adrs)
         + &c.problem.as_ref().map(|p| format!(" · no recommendation: {p}")).unwrap_or_default();
     // The accessible name is the visible text plus the spelled-out details, so it starts with
     // what a sighted user reads (WCAG 2.5.3, "label in name").

@@ -7,6 +7,7 @@ mod clusters;
 mod fleet;
 mod login;
 pub mod studio;
+mod versions;
 
 pub use admin::{Tokens, Users};
 pub use adrs::{AdrDetail, AdrList, AdrReview, Reviews};
@@ -15,6 +16,7 @@ pub use clusters::{ClusterDetail, ClusterList};
 pub use fleet::FleetMap;
 pub use login::Login;
 pub use studio::Studio;
+pub use versions::Versions;
 
 use leptos::prelude::*;
 

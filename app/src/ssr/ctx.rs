@@ -21,13 +21,20 @@ pub struct Ctx {
     pub pool: PgPool,
     cache: Arc<super::model_cache::ModelCache>,
     fleet: Arc<super::fleet_cache::FleetCache>,
+    catalog: Arc<super::versions::CatalogCache>,
     principal: Principal,
 }
 
 impl Ctx {
     /// A context for `principal` on `state` (tests and start-up tasks build one directly).
     pub fn new(state: &AppState, principal: Principal) -> Self {
-        Ctx { pool: state.pool.clone(), cache: state.model.clone(), fleet: state.fleet.clone(), principal }
+        Ctx {
+            pool: state.pool.clone(),
+            cache: state.model.clone(),
+            fleet: state.fleet.clone(),
+            catalog: state.catalog.clone(),
+            principal,
+        }
     }
 
     /// This server's copy of the fleet map.
@@ -43,6 +50,11 @@ impl Ctx {
     /// The decision model, through this server's cache.
     pub async fn model(&self) -> Result<Arc<domain::Model>, AppError> {
         self.cache.get(&self.pool).await
+    }
+
+    /// The release catalog, through this server's cache.
+    pub async fn catalogs(&self) -> Result<Arc<super::versions::Catalogs>, AppError> {
+        self.catalog.get(&self.pool).await
     }
 
     /// For reading what needs `role` (any token scope may read).

@@ -17,6 +17,7 @@ pub mod profiles;
 pub mod seed;
 pub mod site_assets;
 pub mod throttle;
+pub mod versions;
 
 pub use ctx::{Ctx, ctx, state};
 
@@ -65,6 +66,8 @@ pub struct AppState {
     pub credentials: std::sync::Arc<auth_cache::AuthCache>,
     /// This server's computed fleet map.
     pub fleet: std::sync::Arc<fleet_cache::FleetCache>,
+    /// This server's copy of the release catalog.
+    pub catalog: std::sync::Arc<versions::CatalogCache>,
     /// The compiled site's file names.
     pub assets: std::sync::Arc<site_assets::SiteAssets>,
 }
@@ -78,6 +81,7 @@ impl AppState {
             model: Default::default(),
             credentials: Default::default(),
             fleet: Default::default(),
+            catalog: Default::default(),
             assets: std::sync::Arc::new(site_assets::SiteAssets::load(&leptos_options.site_root)),
             leptos_options,
         }
@@ -86,7 +90,7 @@ impl AppState {
     /// Every cache that change notifications keep correct, for [`model_cache::listen_all`]; the
     /// model first, so it is dropped before the fleet map built on it.
     pub fn caches(&self) -> Vec<std::sync::Arc<dyn model_cache::Invalidated>> {
-        vec![self.model.clone(), self.credentials.clone(), self.fleet.clone()]
+        vec![self.model.clone(), self.catalog.clone(), self.credentials.clone(), self.fleet.clone()]
     }
 
     /// Drops this server's credential and fleet caches after a write it served: the write may
@@ -94,6 +98,7 @@ impl AppState {
     /// that without waiting for the notification (which tells the other servers).
     pub fn wrote(&self) {
         self.credentials.invalidate();
+        self.catalog.invalidate();
         self.fleet.invalidate();
     }
 }

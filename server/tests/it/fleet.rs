@@ -217,6 +217,8 @@ async fn the_audit_filter_finds_every_entity_kind(pool: PgPool) {
     let c = first_cluster(&app, "tier=cell").await;
     assert_eq!(app.delete(&format!("/api/v1/clusters/{}", c["id"])).await.status(), 204);
     assert_eq!(app.post_json("/api/v1/tokens", &json!({"name": "ci", "scope": "read"})).await.status(), 201);
+    let seen = json!([{"cluster": "plant-leipzig", "cni": "calico", "version": "3.31.7"}]);
+    assert_eq!(app.post_json("/api/v1/observations", &seen).await.status(), 200);
     let admin = app.signed_in(app::model::Role::Admin).await;
     let new_user =
         json!({"email": "new@test", "display_name": "New", "role": "viewer", "password": "a long enough passphrase"});

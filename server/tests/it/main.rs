@@ -15,3 +15,4 @@ mod http;
 mod perf_caches;
 mod restart;
 mod security;
+mod versions;

@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::{ClusterRecord, FleetDoc, SiteKind, SiteRecord};
+use crate::versions::CniVersion;
 use crate::{BgpFabric, ClusterFacts, Context, Tier};
 
 const UBUNTU_22_04: &str = "5.15.0-113-generic";
@@ -226,6 +227,7 @@ pub fn demo_fleet() -> FleetDoc {
                 wan_uplink: true,
                 underlay_mtu: Some(9001),
                 pod_cidr: Some("10.200.0.0/16".into()),
+                pinned_version: pin("1.20.1"),
                 ..ClusterFacts::new(Tier::Cloud)
             },
             ..ClusterRecord::new("cloud-aggregator", "EMEA", Tier::Cloud)
@@ -244,6 +246,7 @@ pub fn demo_fleet() -> FleetDoc {
                 bgp_fabric: BgpFabric::PlatformTeam,
                 wan_uplink: true,
                 pod_cidr: Some("10.100.0.0/16".into()),
+                pinned_version: pin("1.19.5"),
                 ..ClusterFacts::new(Tier::Regional)
             },
             ..ClusterRecord::new("regional-emea", "EMEA", Tier::Regional)
@@ -262,6 +265,7 @@ pub fn demo_fleet() -> FleetDoc {
                 wan_uplink: true,
                 underlay_mtu: Some(9001),
                 pod_cidr: Some("10.101.0.0/16".into()),
+                pinned_version: pin("1.18.13"),
                 ..ClusterFacts::new(Tier::Regional)
             },
             ..ClusterRecord::new("regional-americas", "Americas", Tier::Regional)
@@ -296,6 +300,9 @@ pub fn demo_fleet() -> FleetDoc {
                 underlay_mtu: Some(p.mtu),
                 underlay_symmetric: p.symmetric,
                 pod_cidr: Some(format!("10.{}.0.0/16", p.octet)),
+                pinned_version: plant_pin(p.slug),
+                // One pilot per region takes every CNI upgrade first.
+                pilot: matches!(p.slug, "gyor" | "greenville"),
                 ..ClusterFacts::new(Tier::Plant)
             },
             ..ClusterRecord::new(plant.clone(), p.site, Tier::Plant)
@@ -322,6 +329,7 @@ pub fn demo_fleet() -> FleetDoc {
                     kernel: Some((*kernel).into()),
                     underlay_mtu: Some(1500),
                     pod_cidr: Some(format!("10.{}.{}.0/20", p.octet - 70, n * 16)),
+                    pinned_version: cell_pin(p.slug, decided),
                     ..ClusterFacts::new(Tier::Cell)
                 },
                 ..ClusterRecord::new(name, p.site, Tier::Cell)
@@ -329,6 +337,36 @@ pub fn demo_fleet() -> FleetDoc {
         }
     }
     FleetDoc::new(sites, clusters)
+}
+
+fn pin(v: &str) -> Option<CniVersion> {
+    CniVersion::parse(v).ok()
+}
+
+/// The plants' pins: supported, end of life (Brno on Calico 3.30), and the Querétaro plant whose
+/// observed version drifts from its pin (see the demo observations).
+fn plant_pin(slug: &str) -> Option<CniVersion> {
+    pin(match slug {
+        "leipzig" => "3.31.7",
+        "brno" => "3.30.7",
+        "gyor" => "1.19.7",
+        "monterrey" => "3.31.5",
+        "greenville" => "1.20.1",
+        _ => "3.31.7",
+    })
+}
+
+/// The cells' pins: Leipzig's still on end-of-life Calico 3.26, Monterrey's on 3.30 (end of life),
+/// Brno's unpinned, Győr's Cilium-minimal vision cell on end-of-life Cilium 1.14.
+fn cell_pin(slug: &str, decided: &str) -> Option<CniVersion> {
+    match (slug, decided) {
+        (_, "cilium") => pin("1.14.19"),
+        ("leipzig", _) => pin("3.26.5"),
+        ("brno", _) => None,
+        ("monterrey", _) => pin("3.30.7"),
+        ("queretaro", _) => pin("3.32.1"),
+        _ => pin("3.31.7"),
+    }
 }
 
 fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -278,7 +278,7 @@ mod tests {
     #[test]
     fn the_cluster_fields_are_the_record_fields_around_the_facts() {
         let fields = cluster_fields();
-        assert_eq!(fields.len(), 20);
+        assert_eq!(fields.len(), 22);
         assert_eq!(&fields[..5], ["name", "site", "parent", "tier", "context"]);
         assert_eq!(fields.last(), Some(&"exception_rationale"));
     }

@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::Kernel;
+use crate::versions::CniVersion;
 use crate::{Context, Tier, ValidationError};
 
 /// Underlay MTU assumed when none is given (plain Ethernet).
@@ -121,6 +122,13 @@ pub struct ClusterFacts {
     /// Maximum pods per node; 110 when absent.
     #[serde(default)]
     pub max_pods_per_node: Option<u32>,
+    /// The CNI release the cluster is pinned to (`1.16.5`), for its decided CNI; never
+    /// auto-upgraded. Whether the catalog knows it is the service's check.
+    #[serde(default)]
+    pub pinned_version: Option<CniVersion>,
+    /// A non-production plant cluster that takes every CNI upgrade first (wave 0).
+    #[serde(default)]
+    pub pilot: bool,
 }
 
 fn one() -> u32 {
@@ -148,6 +156,8 @@ impl ClusterFacts {
             underlay_symmetric: true,
             pod_cidr: None,
             max_pods_per_node: None,
+            pinned_version: None,
+            pilot: false,
         }
     }
 
@@ -215,6 +225,16 @@ impl ClusterFacts {
             err.add("max_pods_per_node", "max pods per node must be at least 1 (the kubelet's default is 110)");
         } else if self.max_pods_per_node.is_some_and(|p| p > MAX_PODS_PER_NODE) {
             err.add("max_pods_per_node", format!("max pods per node must be at most {MAX_PODS_PER_NODE}"));
+        }
+        if self.pilot && self.tier != Tier::Plant {
+            err.add(
+                "pilot",
+                format!(
+                    "only a plant cluster pilots upgrades (a non-production one, first in every wave plan); \
+                     this one is a {} cluster",
+                    self.tier
+                ),
+            );
         }
         let kernel = match self.parsed_kernel() {
             Some(Ok(k)) => Some(k),

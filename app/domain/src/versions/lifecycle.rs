@@ -87,6 +87,24 @@ pub enum FindingCode {
     MinorsBehind,
 }
 
+impl FindingCode {
+    /// The API name (`eol`, `kernel_too_old`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::Eol => "eol",
+            FindingCode::EolSoon => "eol_soon",
+            FindingCode::UnknownVersion => "unknown_version",
+            FindingCode::Unpinned => "unpinned",
+            FindingCode::Drift => "drift",
+            FindingCode::CniDrift => "cni_drift",
+            FindingCode::Stale => "stale",
+            FindingCode::KernelTooOld => "kernel_too_old",
+            FindingCode::PatchesBehind => "patches_behind",
+            FindingCode::MinorsBehind => "minors_behind",
+        }
+    }
+}
+
 /// One thing to act on, in a site engineer's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -368,3 +386,16 @@ fn plural<T: PartialEq + From<u8>>(n: T) -> &'static str {
 #[cfg(test)]
 #[path = "lifecycle_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod code_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::FindingCode;
+
+    #[test]
+    fn finding_codes_name_themselves_as_serde_does() {
+        for c in [FindingCode::Eol, FindingCode::EolSoon, FindingCode::KernelTooOld, FindingCode::CniDrift] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+    }
+}

@@ -7,7 +7,8 @@ use sqlx::PgPool;
 
 use super::store;
 use crate::AppError;
-use crate::model::{ClusterFilter, Fleet, FleetCluster, FleetSite, Profile, ReviewCounts};
+use crate::model::{ClusterFilter, Fleet, FleetCluster, FleetSite, Profile, ReviewCounts, VersionCounts, VersionRow};
+use crate::ssr::versions::Catalogs;
 use domain::adr::{FleetScopeSummary, ReviewState, Scope, TierProfile};
 use domain::fleet::{ClusterRecord, ProfileChoice, Recommendation, Recommender, SiteKind, pick_profile};
 use domain::{Catalog, Context, Model, Tier, Weights};
@@ -23,6 +24,12 @@ pub fn catalog() -> Result<&'static Catalog, AppError> {
         })
         .as_ref()
         .ok_or(AppError::Internal)
+}
+
+/// The catalog the gates read: the bundled kernel features and capabilities with the releases
+/// stored in PostgreSQL (an admin's import changes them).
+pub(super) async fn gates_catalog(pool: &PgPool) -> Result<Catalog, AppError> {
+    Ok(crate::ssr::versions::catalog::load(pool).await?.gates)
 }
 
 /// Today's date (UTC), for release lifecycles: the domain crate has no clock.
@@ -93,7 +100,8 @@ pub(super) async fn recommendation(
     model: &Model,
     c: &ClusterRecord,
 ) -> Result<Recommendation, AppError> {
-    recommend_with(&Recommender::new(model, catalog()?, today()), &profiles(pool, model).await?, c)
+    let catalog = gates_catalog(pool).await?;
+    recommend_with(&Recommender::new(model, &catalog, today()), &profiles(pool, model).await?, c)
 }
 
 /// What an ADR's snapshot takes from the fleet: the saved profiles (the weights may come from
@@ -130,7 +138,8 @@ pub async fn decision_context(pool: &PgPool, model: &Model, scope: &Scope) -> Re
             Err(e) => tracing::warn!(profile = %p.name, error = %e, "tier profile left out of an ADR snapshot"),
         }
     }
-    let recommender = Recommender::new(model, catalog()?, today());
+    let catalog = gates_catalog(pool).await?;
+    let recommender = Recommender::new(model, &catalog, today());
     let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
     let mut scoped = Vec::new();
     for c in clusters.into_iter().filter(|c| scope.covers(&c.record)) {
@@ -146,9 +155,16 @@ pub async fn decision_context(pool: &PgPool, model: &Model, scope: &Scope) -> Re
 }
 
 /// Every site with its clusters' recommendations, and the tier × CNI summary.
-pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppError> {
+pub(super) async fn fleet(pool: &PgPool, model: &Model, catalogs: &Catalogs) -> Result<Fleet, AppError> {
     let ps = profiles(pool, model).await?;
-    let recommender = Recommender::new(model, catalog()?, today());
+    let recommender = Recommender::new(model, &catalogs.gates, today());
+    let versions: std::collections::HashMap<i64, VersionRow> =
+        crate::ssr::versions::table::rows_with(pool, &catalogs.versions, today())
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+    let mut version_counts = VersionCounts::default();
     let sites = store::sites(pool).await?;
     let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
     let on = today();
@@ -170,6 +186,13 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
     let mut by_site: BTreeMap<String, Vec<FleetCluster>> = BTreeMap::new();
     let mut summary: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for c in clusters {
+        let (eol, version_drift) = match versions.get(&c.id) {
+            Some(v) => {
+                version_counts.count(v);
+                (v.status == domain::versions::LifecycleStatus::Eol, v.drift)
+            }
+            None => (false, false),
+        };
         let rec = match recommend_with(&recommender, &ps, &c.record) {
             Ok(rec) => rec,
             Err(e) => {
@@ -193,6 +216,8 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
                     exception: false,
                     problem: Some(e.to_string()),
                     overdue_adrs,
+                    eol,
+                    drift: version_drift,
                 });
                 continue;
             }
@@ -221,6 +246,8 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
             exception: rec.exception,
             problem: None,
             overdue_adrs,
+            eol,
+            drift: version_drift,
         });
     }
     let sites = sites
@@ -238,5 +265,5 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model) -> Result<Fleet, AppErro
             }
         })
         .collect();
-    Ok(Fleet { sites, summary, reviews })
+    Ok(Fleet { sites, summary, reviews, versions: version_counts })
 }

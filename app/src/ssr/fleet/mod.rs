@@ -144,15 +144,32 @@ pub async fn cluster_page(ctx: &Ctx, id: i64) -> Result<ClusterPage, AppError> {
     let model = ctx.model().await?;
     let cluster = store::cluster(&ctx.pool, id).await?;
     let profiles = map::profiles(&ctx.pool, &model).await?;
-    let recommendation =
-        map::recommend_with(&domain::fleet::Recommender::new(&model, catalog()?, today()), &profiles, &cluster.record)?;
+    let catalogs = ctx.catalogs().await?;
+    let recommendation = map::recommend_with(
+        &domain::fleet::Recommender::new(&model, &catalogs.gates, today()),
+        &profiles,
+        &cluster.record,
+    )?;
     let profile = profiles.list.into_iter().find(|p| p.id == recommendation.profile_id).ok_or(AppError::Internal)?;
-    Ok(ClusterPage { cluster, recommendation, model: (*model).clone(), profile, me: ctx.principal().me() })
+    let lifecycle = crate::ssr::versions::cluster_lifecycle(ctx, id).await?;
+    let upgrade = match crate::ssr::versions::cluster_upgrade_path(ctx, id, None).await {
+        Ok(path) => Ok(path),
+        Err(e) => Err(e.fields().into_values().next().unwrap_or_else(|| e.to_string())),
+    };
+    Ok(ClusterPage {
+        cluster,
+        recommendation,
+        model: (*model).clone(),
+        profile,
+        me: ctx.principal().me(),
+        lifecycle,
+        upgrade,
+    })
 }
 
 /// The whole fleet map (anyone signed in), from this server's copy while it is current.
 pub async fn fleet(ctx: &Ctx) -> Result<std::sync::Arc<Fleet>, AppError> {
-    ctx.fleet_cache().get(|| async { map::fleet(&ctx.pool, &*ctx.model().await?).await }).await
+    ctx.fleet_cache().get(|| async { map::fleet(&ctx.pool, &*ctx.model().await?, &*ctx.catalogs().await?).await }).await
 }
 
 fn row_errors_to_validation(errors: Vec<RowError>) -> AppError {
@@ -182,17 +199,43 @@ async fn check_cluster(
         check_no_loop(pool, c, parent, existing).await?;
     }
     let rec = map::recommendation(pool, model, c).await?;
+    let mut err = domain::ValidationError::default();
+    if let Some(pin) = c.facts.pinned_version {
+        let catalogs = crate::ssr::versions::catalog::load(pool).await?;
+        if let Some(m) = pin_error(&catalogs.versions, c, rec.winner.as_deref(), pin) {
+            err.add("pinned_version", m);
+        }
+    }
     if rec.exception_needs_rationale {
-        return Err(AppError::field(
+        err.add(
             "exception_rationale",
             format!(
                 "{} differs from the recommendation ({}); write why in exception_rationale",
                 c.decided_cni.as_deref().unwrap_or_default(),
                 rec.winner.as_deref().unwrap_or("none")
             ),
-        ));
+        );
     }
+    err.into_result(()).map_err(AppError::from)?;
     Ok(())
+}
+
+/// Why a cluster's pin is refused: a minor line instead of a release, or a release the catalog
+/// does not know for the CNI decided (else recommended) for it, naming the nearest known ones.
+fn pin_error(
+    catalog: &domain::VersionCatalog,
+    c: &ClusterRecord,
+    recommended: Option<&str>,
+    pin: domain::CniVersion,
+) -> Option<String> {
+    let Some(product) = c.decided_cni.as_deref().or(recommended) else {
+        return Some("decide the cluster's CNI before pinning its version".into());
+    };
+    if pin.is_minor_only() {
+        let example = catalog.newest_patch(product, pin.cycle()).map_or_else(|| format!("{pin}.0"), |v| v.to_string());
+        return Some(format!("pin a release, not a minor line: e.g. {example}"));
+    }
+    crate::ssr::versions::unknown_version(catalog, product, pin)
 }
 
 /// Refuses a parent that would close a loop through the stored clusters (A → B → A).
@@ -324,9 +367,17 @@ pub async fn import_doc(
         }
         let model = super::db::load_model(pool).await?;
         let profiles = map::profiles(pool, &model).await?;
-        let recommender = domain::fleet::Recommender::new(&model, catalog()?, today());
+        let catalogs = crate::ssr::versions::catalog::load(pool).await?;
+        let recommender = domain::fleet::Recommender::new(&model, &catalogs.gates, today());
         for c in &doc.clusters {
-            match map::recommend_with(&recommender, &profiles, c) {
+            let rec = map::recommend_with(&recommender, &profiles, c);
+            if let Some(pin) = c.facts.pinned_version
+                && let Some(m) =
+                    pin_error(&catalogs.versions, c, rec.as_ref().ok().and_then(|r| r.winner.as_deref()), pin)
+            {
+                errors.push(RowError::new(line(&c.name), "pinned_version", m));
+            }
+            match rec {
                 Ok(rec) if rec.exception_needs_rationale => errors.push(RowError::new(
                     line(&c.name),
                     "exception_rationale",

@@ -31,7 +31,9 @@ fn check(q: &FleetQuery) -> Result<(), AppError> {
     {
         e.add(
             "status",
-            format!("'{s}' is not a status; use knock_out, warning, exception, contested or review_overdue"),
+            format!(
+                "'{s}' is not a status; use knock_out, warning, exception, contested, review_overdue, eol or drift"
+            ),
         );
     }
     if e.fields.is_empty() { Ok(()) } else { Err(e.into()) }
@@ -73,6 +75,7 @@ fn overview(
         summary: fleet.summary.clone(),
         reviews: fleet.reviews,
         review_overdue: fleet.sites.iter().flat_map(|s| &s.clusters).filter(|c| !c.overdue_adrs.is_empty()).count(),
+        versions: fleet.versions,
     };
     (o, shown)
 }

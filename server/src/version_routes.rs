@@ -1,0 +1,124 @@
+//! Versions API (issue 11): the release catalog and its import, the fleet's versions table, pins,
+//! observations from pipelines, one cluster's lifecycle and upgrade path, and the fleet's staged
+//! upgrade plan. Each handler is an adapter over one service in `app::ssr::versions`.
+
+use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use app::AppError;
+use app::model::{
+    CatalogImportReport, ClusterLifecycle, ObservationInput, ObservationReport, PinInput, PinReport, ReleaseInfo,
+    VersionQuery, VersionsView,
+};
+use app::ssr::versions;
+use app::ssr::{AppState, Ctx};
+use domain::versions::UpgradePath;
+
+use crate::routes::{ApiBytes, ApiJson, ApiQuery, BodyLimit, download, parse_id};
+
+/// The version routes; an observation batch may be up to `batch_limit` bytes (10,000 items are
+/// about 1.2 MiB, over the 1 MiB every other route accepts).
+pub fn routes(batch_limit: usize) -> Router<AppState> {
+    let hint = "send the observations in smaller batches, or raise SWITCHYARD_IMPORT_LIMIT_MIB on the server";
+    let observations = Router::new()
+        .route("/api/v1/observations", post(report_observations))
+        .layer(axum::extract::DefaultBodyLimit::max(batch_limit))
+        .layer(axum::Extension(BodyLimit { bytes: batch_limit, hint }));
+    Router::new()
+        .route("/api/v1/releases", get(releases))
+        .route("/api/v1/releases/import", post(import_catalog))
+        .route("/api/v1/versions", get(versions_table))
+        .route("/api/v1/versions/pin", post(pin))
+        .merge(observations)
+        .route("/api/v1/clusters/{id}/lifecycle", get(lifecycle))
+        .route("/api/v1/clusters/{id}/upgrade-plan", get(cluster_plan))
+        .route("/api/v1/upgrade-plan", get(fleet_plan))
+}
+
+type ApiResult<T> = Result<T, AppError>;
+
+#[derive(Deserialize)]
+struct CniQuery {
+    cni: Option<String>,
+}
+
+async fn releases(ctx: Ctx, ApiQuery(q): ApiQuery<CniQuery>) -> ApiResult<Json<Vec<ReleaseInfo>>> {
+    Ok(Json(versions::releases(&ctx, q.cni.as_deref().filter(|c| !c.is_empty())).await?))
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    product: Option<String>,
+    dry_run: Option<bool>,
+}
+
+async fn import_catalog(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    ApiBytes(body): ApiBytes,
+) -> ApiResult<Json<CatalogImportReport>> {
+    let product = q.product.filter(|p| !p.is_empty()).ok_or_else(|| {
+        AppError::field("product", "name the product the file is for: ?product=cilium or ?product=calico")
+    })?;
+    let text = std::str::from_utf8(&body).map_err(|_| AppError::BadRequest("the file is not UTF-8 text".into()))?;
+    Ok(Json(versions::catalog::import(&ctx, &product, text, q.dry_run.unwrap_or(false)).await?))
+}
+
+async fn versions_table(ctx: Ctx, ApiQuery(q): ApiQuery<VersionQuery>) -> ApiResult<Json<VersionsView>> {
+    Ok(Json(versions::versions_view(&ctx, &q).await?))
+}
+
+async fn pin(ctx: Ctx, ApiJson(input): ApiJson<PinInput>) -> ApiResult<Json<PinReport>> {
+    Ok(Json(versions::pin(&ctx, input).await?))
+}
+
+async fn report_observations(
+    ctx: Ctx,
+    ApiJson(items): ApiJson<Vec<ObservationInput>>,
+) -> ApiResult<Json<ObservationReport>> {
+    Ok(Json(versions::report_observations(&ctx, items).await?))
+}
+
+async fn lifecycle(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<ClusterLifecycle>> {
+    Ok(Json(versions::cluster_lifecycle(&ctx, parse_id("cluster", &id)?).await?))
+}
+
+#[derive(Deserialize)]
+struct TargetQuery {
+    target: Option<String>,
+}
+
+async fn cluster_plan(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
+) -> ApiResult<Json<UpgradePath>> {
+    Ok(Json(versions::cluster_upgrade_path(&ctx, parse_id("cluster", &id)?, q.target.as_deref()).await?))
+}
+
+#[derive(Deserialize)]
+struct PlanQuery {
+    cni: Option<String>,
+    target: Option<String>,
+    soak_days: Option<u32>,
+    format: Option<String>,
+}
+
+/// The fleet plan as JSON (default), CSV or Markdown.
+async fn fleet_plan(ctx: Ctx, ApiQuery(q): ApiQuery<PlanQuery>) -> ApiResult<Response> {
+    let cni = q
+        .cni
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| AppError::field("cni", "name the CNI to plan: ?cni=cilium (and optionally &target=1.18)"))?;
+    let (wire, plan) = versions::fleet_plan(&ctx, &cni, q.target.as_deref(), q.soak_days).await?;
+    let stem = format!("upgrade-plan-{cni}-{}", wire.target);
+    Ok(match q.format.as_deref().unwrap_or("json") {
+        "json" => Json(wire).into_response(),
+        "csv" => download(plan.to_csv(), "text/csv; charset=utf-8", &format!("{stem}.csv")),
+        "md" => download(plan.to_markdown(), "text/markdown; charset=utf-8", &format!("{stem}.md")),
+        other => return Err(AppError::field("format", format!("unknown format '{other}'; use json, csv or md"))),
+    })
+}
