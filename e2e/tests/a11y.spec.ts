@@ -6,7 +6,7 @@ import { test, expect } from '../fixtures';
  * The fleet map once failed `label-content-name-mismatch` on every cluster mark (an aria-label
  * that did not contain the visible text); this keeps all pages clean.
  */
-const PAGES = ['/', '/fleet', '/clusters', '/clusters/1', '/adrs', '/adrs/1', '/adrs/1/review', '/reviews', '/audit', '/tokens', '/admin/users'];
+const PAGES = ['/', '/fleet', '/clusters', '/clusters/1', '/adrs', '/adrs/1', '/adrs/1/review', '/reviews', '/versions', '/audit', '/tokens', '/admin/users'];
 
 async function violations(page: import('@playwright/test').Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
