@@ -232,12 +232,14 @@ pub struct AdrPage {
 /// snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPreview {
-    /// The ADR, its frozen snapshot included (`adr.snapshot` is "then").
+    /// The ADR, its frozen snapshot included (`adr.snapshot` is "then") but for the list of
+    /// every cluster in scope (`fleet.clusters` is empty here; the counts are kept, and the diff
+    /// lists the clusters that changed).
     pub adr: AdrRecord,
     /// The server's today.
     pub today: NaiveDate,
     /// Today's snapshot: the same weights (its profile's as saved now, when it came from one),
-    /// tier and scope on today's model and fleet.
+    /// tier and scope on today's model and fleet; without the cluster list, as `adr`.
     pub now: Snapshot,
     /// What changed from `adr.snapshot` to `now`.
     pub diff: SnapshotDiff,

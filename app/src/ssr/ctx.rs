@@ -22,6 +22,7 @@ pub struct Ctx {
     cache: Arc<super::model_cache::ModelCache>,
     fleet: Arc<super::fleet_cache::FleetCache>,
     catalog: Arc<super::versions::CatalogCache>,
+    recommendations: Arc<super::recommend_cache::RecommendationCache>,
     principal: Principal,
 }
 
@@ -33,6 +34,7 @@ impl Ctx {
             cache: state.model.clone(),
             fleet: state.fleet.clone(),
             catalog: state.catalog.clone(),
+            recommendations: state.recommendations.clone(),
             principal,
         }
     }
@@ -50,6 +52,11 @@ impl Ctx {
     /// The decision model, through this server's cache.
     pub async fn model(&self) -> Result<Arc<domain::Model>, AppError> {
         self.cache.get(&self.pool).await
+    }
+
+    /// This server's recommendation of each cluster.
+    pub(crate) fn recommendations(&self) -> &super::recommend_cache::RecommendationCache {
+        &self.recommendations
     }
 
     /// The release catalog, through this server's cache.

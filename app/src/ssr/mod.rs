@@ -14,6 +14,7 @@ pub mod fleet;
 pub mod fleet_cache;
 pub mod model_cache;
 pub mod profiles;
+pub mod recommend_cache;
 pub mod seed;
 pub mod site_assets;
 pub mod throttle;
@@ -68,6 +69,8 @@ pub struct AppState {
     pub fleet: std::sync::Arc<fleet_cache::FleetCache>,
     /// This server's copy of the release catalog.
     pub catalog: std::sync::Arc<versions::CatalogCache>,
+    /// This server's recommendation of each cluster.
+    pub recommendations: std::sync::Arc<recommend_cache::RecommendationCache>,
     /// The compiled site's file names.
     pub assets: std::sync::Arc<site_assets::SiteAssets>,
 }
@@ -82,6 +85,7 @@ impl AppState {
             credentials: Default::default(),
             fleet: Default::default(),
             catalog: Default::default(),
+            recommendations: Default::default(),
             assets: std::sync::Arc::new(site_assets::SiteAssets::load(&leptos_options.site_root)),
             leptos_options,
         }
@@ -90,7 +94,13 @@ impl AppState {
     /// Every cache that change notifications keep correct, for [`model_cache::listen_all`]; the
     /// model first, so it is dropped before the fleet map built on it.
     pub fn caches(&self) -> Vec<std::sync::Arc<dyn model_cache::Invalidated>> {
-        vec![self.model.clone(), self.catalog.clone(), self.credentials.clone(), self.fleet.clone()]
+        vec![
+            self.model.clone(),
+            self.catalog.clone(),
+            self.recommendations.clone(),
+            self.credentials.clone(),
+            self.fleet.clone(),
+        ]
     }
 
     /// Drops this server's credential and fleet caches after a write it served: the write may

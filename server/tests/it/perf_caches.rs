@@ -134,3 +134,49 @@ async fn a_profile_change_shows_in_the_next_fleet_map(pool: PgPool) {
     let after = fleet(&app).await;
     assert_ne!(after, before, "the fleet map still shows the old weights' recommendations");
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_recommendation_cache_recomputes_only_what_changed(pool: PgPool) {
+    use app::ssr::fleet;
+    switchyard::prepare(&pool).await.unwrap();
+    fleet::import_doc(&pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
+    let ctx = crate::helpers::ctx_as(&pool, Role::Architect).await;
+    let addr: std::net::SocketAddr = "127.0.0.1:3000".parse().unwrap();
+    let state = switchyard::AppState::new(
+        pool.clone(),
+        switchyard::leptos_options("target/site", addr),
+        switchyard::AuthConfig::for_addr(addr),
+    );
+    let ctx = app::ssr::Ctx::new(&state, ctx.principal().clone());
+    tokio::spawn(app::ssr::model_cache::listen_all(pool.clone(), state.caches()));
+    settle().await;
+    let recs = state.recommendations.clone();
+    let map = fleet::fleet(&ctx).await.unwrap();
+    let clusters: usize = map.sites.iter().map(|s| s.clusters.len()).sum();
+    assert_eq!(recs.len(), clusters, "every cluster's recommendation is kept");
+    let id_of = |name: &str| map.sites.iter().flat_map(|s| &s.clusters).find(|c| c.name == name).unwrap().id;
+    let (edited, other) = (id_of("cell-leipzig-press-01"), id_of("plant-brno"));
+    let before = (recs.peek(edited).unwrap(), recs.peek(other).unwrap());
+
+    // One cluster's kernel changes: only its recommendation is computed again.
+    let mut c = fleet::get_cluster(&ctx, edited).await.unwrap();
+    c.record.facts.kernel = Some("5.4.0-186-generic".into());
+    c.record.exception_rationale = Some("The OS vendor ships 5.4 until the 2027 refresh.".into());
+    fleet::update_cluster(&ctx, edited, app::model::Versioned::new(c.record, c.version)).await.unwrap();
+    settle().await;
+    let map = fleet::fleet(&ctx).await.unwrap();
+    let after = (recs.peek(edited).unwrap(), recs.peek(other).unwrap());
+    assert!(!std::sync::Arc::ptr_eq(&before.0, &after.0), "the edited cluster is recommended again");
+    assert!(after.0.gates.iter().any(|g| g.code == "kernel_below_release_minimum"), "{:?}", after.0.gates);
+    assert!(std::sync::Arc::ptr_eq(&before.1, &after.1), "an unchanged cluster is looked up");
+    let mark = map.sites.iter().flat_map(|s| &s.clusters).find(|c| c.id == edited).unwrap();
+    assert!(mark.knock_outs > 0);
+
+    // A model change drops every entry (the model has no version to key on).
+    sqlx::query("UPDATE scores SET rationale = rationale || '.' WHERE criterion_key = 'governance'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    settle().await;
+    assert!(recs.is_empty(), "{} entries survived a model change", recs.len());
+}

@@ -8,6 +8,7 @@ use sqlx::PgPool;
 use crate::AppError;
 use crate::model::AdrInput;
 use crate::ssr::fleet::{DecisionContext, decision_context};
+use crate::ssr::recommend_cache::RecommendationCache;
 use domain::adr::{Scope, Snapshot};
 use domain::{Model, Tier, ValidationError, Weights};
 
@@ -79,6 +80,11 @@ pub(super) fn freeze(model: &Model, basis: &Basis, ctx: DecisionContext) -> Resu
 }
 
 /// Today's context for `scope`.
-pub(super) async fn context(pool: &PgPool, model: &Model, scope: &Scope) -> Result<DecisionContext, AppError> {
-    decision_context(pool, model, scope).await
+pub(super) async fn context(
+    pool: &PgPool,
+    model: &Model,
+    scope: &Scope,
+    recs: Option<&RecommendationCache>,
+) -> Result<DecisionContext, AppError> {
+    decision_context(pool, model, scope, recs).await
 }

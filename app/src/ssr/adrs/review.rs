@@ -2,8 +2,6 @@
 //! reviews due, and the outcome — reaffirm (next review one interval on) or supersede (a new
 //! proposed ADR pre-filled from today's model, linked back).
 
-use sqlx::PgPool;
-
 use super::write::stale_unless;
 use super::{audit_json, build, store};
 use crate::AppError;
@@ -19,8 +17,8 @@ use domain::{Model, NaiveDate};
 
 /// The decision of `adr` re-run today: the same scope, tier and weights (its profile's as saved
 /// now when it came from one) on today's model, tier profiles and fleet.
-async fn rerun(pool: &PgPool, model: &Model, adr: &Adr) -> Result<Snapshot, AppError> {
-    let ctx = build::context(pool, model, &adr.draft.scope).await?;
+async fn rerun(ctx: &Ctx, model: &Model, adr: &Adr) -> Result<Snapshot, AppError> {
+    let ctx = build::context(&ctx.pool, model, &adr.draft.scope, Some(ctx.recommendations())).await?;
     let basis = build::basis_again(&adr.snapshot, &ctx, model)?;
     Ok(build::freeze(model, &basis, ctx)?)
 }
@@ -31,9 +29,15 @@ pub async fn preview(ctx: &Ctx, number: AdrNumber) -> Result<ReviewPreview, AppE
     let model = ctx.model().await?;
     let today = today();
     let adr = store::record(&ctx.pool, number, today).await?;
-    let now = rerun(&ctx.pool, &model, &adr.adr).await?;
+    let mut adr = adr;
+    let mut now = rerun(ctx, &model, &adr.adr).await?;
     let diff = SnapshotDiff::between(&adr.adr.snapshot, &now);
     let summary = diff.summary_lines();
+    // The diff names every cluster added, removed or changed; the two lists of every cluster in
+    // scope (10,000 for a whole-fleet decision, megabytes of JSON) stay out of the preview. The
+    // ADR itself (`GET /api/v1/adrs/{n}`) still carries its frozen list.
+    adr.adr.snapshot.fleet.clusters.clear();
+    now.fleet.clusters.clear();
     Ok(ReviewPreview { adr, today, now, diff, summary })
 }
 
@@ -115,7 +119,7 @@ pub async fn review(ctx: &Ctx, number: AdrNumber, body: Versioned<ReviewInput>) 
             format!("{number} is {}; only an accepted ADR is reviewed", current.adr.status),
         ));
     }
-    let now = rerun(&ctx.pool, &model, &current.adr).await?;
+    let now = rerun(ctx, &model, &current.adr).await?;
     let diff = SnapshotDiff::between(&current.adr.snapshot, &now);
     let mut record = ReviewRecord {
         date: today,

@@ -30,7 +30,7 @@ pub async fn seed_first(pool: &PgPool) -> Result<bool, AppError> {
     })?;
     // The seed's own scores and profiles; the fleet as it is today, recommended on the stored model.
     let stored = db::load_model(pool).await?;
-    let fleet = decision_context(pool, &stored, &Scope::whole_fleet()).await?.fleet;
+    let fleet = decision_context(pool, &stored, &Scope::whole_fleet(), None).await?.fleet;
     let mut adr = seed_adr(&reference.model(), &reference.profiles, fleet, today())?;
     adr.number = store::next_number(&mut tx).await?;
     store::insert(&mut tx, &adr, REFERENCE).await?;
@@ -124,7 +124,7 @@ async fn demo_adr(pool: &PgPool, model: &domain::Model, d: &Demo, accepted: Naiv
         "Demo data: which CNI should the {} clusters run? Loaded by the demo loader to show the annual review.",
         draft.scope.describe()
     );
-    let ctx = decision_context(pool, model, &draft.scope).await?;
+    let ctx = decision_context(pool, model, &draft.scope, None).await?;
     let profile_id = ctx.profiles.iter().find(|p| p.name == d.profile).map(|p| p.id);
     let mut input = AdrInput::new(draft.clone());
     input.profile_id = profile_id;

@@ -35,7 +35,7 @@ async fn draft_and_snapshot(
         }
     };
     let scope = draft.as_ref().map(|d| d.scope.clone()).unwrap_or_default();
-    let ctx = build::context(pool, model, &scope).await?;
+    let ctx = build::context(pool, model, &scope, None).await?;
     let basis = match keep {
         Some(then) if input.profile_id.is_none() && input.weights.is_none() => {
             build::basis_again(then, &ctx, model).map(|b| build::Basis { tier: input.tier.or(b.tier), ..b })

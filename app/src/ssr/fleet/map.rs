@@ -1,13 +1,16 @@
 //! Recommendations: each cluster's profile, gates and winner, and the fleet map built from them.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use sqlx::PgPool;
 
 use super::store;
 use crate::AppError;
-use crate::model::{ClusterFilter, Fleet, FleetCluster, FleetSite, Profile, ReviewCounts, VersionCounts, VersionRow};
+use crate::model::{
+    Cluster, ClusterFilter, Fleet, FleetCluster, FleetSite, Profile, ReviewCounts, VersionCounts, VersionRow,
+};
+use crate::ssr::recommend_cache::{RecKey, RecommendationCache};
 use crate::ssr::versions::Catalogs;
 use domain::adr::{FleetScopeSummary, ReviewState, Scope, TierProfile};
 use domain::fleet::{ClusterRecord, ProfileChoice, Recommendation, Recommender, SiteKind, pick_profile};
@@ -82,6 +85,66 @@ pub(super) fn recommend_with(
     ps: &Profiles,
     c: &ClusterRecord,
 ) -> Result<Recommendation, AppError> {
+    let (id, i) = profile_of(ps, c)?;
+    let choice = ProfileChoice { id, name: &ps.list[i].name, weights: &ps.weights[i] };
+    Ok(r.recommend(choice, c)?)
+}
+
+/// Recommends clusters through this server's [`RecommendationCache`] (when given): a cluster
+/// whose profile, own version, the catalog's version and the day are those of its cached
+/// recommendation is looked up; the others are computed and kept by [`Cached::finish`].
+pub(super) struct Cached<'a> {
+    r: Recommender<'a>,
+    ps: &'a Profiles,
+    cache: Option<&'a RecommendationCache>,
+    generation: u64,
+    catalog_version: i32,
+    today: domain::NaiveDate,
+    fresh: Vec<(i64, RecKey, Arc<Recommendation>)>,
+}
+
+impl<'a> Cached<'a> {
+    pub(super) fn new(
+        r: Recommender<'a>,
+        ps: &'a Profiles,
+        cache: Option<&'a RecommendationCache>,
+        catalog_version: i32,
+        today: domain::NaiveDate,
+    ) -> Self {
+        let generation = cache.map_or(0, RecommendationCache::generation);
+        Cached { r, ps, cache, generation, catalog_version, today, fresh: Vec::new() }
+    }
+
+    pub(super) fn recommend(&mut self, c: &Cluster) -> Result<Arc<Recommendation>, AppError> {
+        let (id, i) = profile_of(self.ps, &c.record)?;
+        let key = RecKey {
+            profile_id: id,
+            profile_version: self.ps.list[i].version,
+            cluster_version: c.version,
+            catalog_version: self.catalog_version,
+            today: self.today,
+        };
+        if let Some(hit) = self.cache.and_then(|cache| cache.get(c.id, &key)) {
+            return Ok(hit);
+        }
+        let choice = ProfileChoice { id, name: &self.ps.list[i].name, weights: &self.ps.weights[i] };
+        let rec = Arc::new(self.r.recommend(choice, &c.record)?);
+        if self.cache.is_some() {
+            self.fresh.push((c.id, key, rec.clone()));
+        }
+        Ok(rec)
+    }
+
+    /// Keeps what was computed.
+    pub(super) fn finish(self) {
+        if let Some(cache) = self.cache {
+            cache.store(self.generation, self.fresh);
+        }
+    }
+}
+
+/// The profile a cluster uses: its id and its index in `ps.list`.
+fn profile_of(ps: &Profiles, c: &ClusterRecord) -> Result<(i64, usize), AppError> {
     let id = pick_profile(&ps.keys, c.facts.tier, c.facts.context, c.profile_id).ok_or_else(|| {
         AppError::field("profile_id", "no weight profile applies; create a default profile without a tier")
     })?;
@@ -90,8 +153,7 @@ pub(super) fn recommend_with(
         .iter()
         .position(|p| p.id == id)
         .ok_or_else(|| AppError::field("profile_id", format!("no profile with id {id}")))?;
-    let choice = ProfileChoice { id, name: &ps.list[i].name, weights: &ps.weights[i] };
-    Ok(r.recommend(choice, c)?)
+    Ok((id, i))
 }
 
 /// The recommendation for one cluster record.
@@ -126,7 +188,12 @@ impl DecisionContext {
 }
 
 /// The [`DecisionContext`] of `scope` on today's fleet.
-pub async fn decision_context(pool: &PgPool, model: &Model, scope: &Scope) -> Result<DecisionContext, AppError> {
+pub async fn decision_context(
+    pool: &PgPool,
+    model: &Model,
+    scope: &Scope,
+    recs: Option<&RecommendationCache>,
+) -> Result<DecisionContext, AppError> {
     let ps = profiles(pool, model).await?;
     let mut tier_profiles = Vec::new();
     for (i, p) in ps.list.iter().enumerate() {
@@ -138,26 +205,34 @@ pub async fn decision_context(pool: &PgPool, model: &Model, scope: &Scope) -> Re
             Err(e) => tracing::warn!(profile = %p.name, error = %e, "tier profile left out of an ADR snapshot"),
         }
     }
-    let catalog = gates_catalog(pool).await?;
-    let recommender = Recommender::new(model, &catalog, today());
+    let catalogs = crate::ssr::versions::catalog::load(pool).await?;
+    let mut cached =
+        Cached::new(Recommender::new(model, &catalogs.gates, today()), &ps, recs, catalogs.version, today());
     let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
     let mut scoped = Vec::new();
     for c in clusters.into_iter().filter(|c| scope.covers(&c.record)) {
-        match recommend_with(&recommender, &ps, &c.record) {
+        match cached.recommend(&c) {
             Ok(rec) => scoped.push((c.record, rec)),
             Err(e) => {
                 tracing::warn!(cluster = %c.record.name, error = %e, "cluster without a recommendation left out of an ADR snapshot")
             }
         }
     }
-    let fleet = FleetScopeSummary::build(scope, scoped.iter().map(|(c, r)| (c, r)));
+    cached.finish();
+    let fleet = FleetScopeSummary::build(scope, scoped.iter().map(|(c, r)| (c, &**r)));
     Ok(DecisionContext { profiles: ps.list, tier_profiles, fleet })
 }
 
 /// Every site with its clusters' recommendations, and the tier × CNI summary.
-pub(super) async fn fleet(pool: &PgPool, model: &Model, catalogs: &Catalogs) -> Result<Fleet, AppError> {
+pub(super) async fn fleet(
+    pool: &PgPool,
+    model: &Model,
+    catalogs: &Catalogs,
+    recs: Option<&RecommendationCache>,
+) -> Result<Fleet, AppError> {
     let ps = profiles(pool, model).await?;
-    let recommender = Recommender::new(model, &catalogs.gates, today());
+    let mut cached =
+        Cached::new(Recommender::new(model, &catalogs.gates, today()), &ps, recs, catalogs.version, today());
     let versions: std::collections::HashMap<i64, VersionRow> =
         crate::ssr::versions::table::rows_with(pool, &catalogs.versions, today())
             .await?
@@ -193,7 +268,7 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model, catalogs: &Catalogs) -> 
             }
             None => (false, false),
         };
-        let rec = match recommend_with(&recommender, &ps, &c.record) {
+        let rec = match cached.recommend(&c) {
             Ok(rec) => rec,
             Err(e) => {
                 let overdue_adrs = overdue_for(&c.record);
@@ -250,6 +325,7 @@ pub(super) async fn fleet(pool: &PgPool, model: &Model, catalogs: &Catalogs) -> 
             drift: version_drift,
         });
     }
+    cached.finish();
     let sites = sites
         .into_iter()
         .map(|s| {

@@ -169,7 +169,11 @@ pub async fn cluster_page(ctx: &Ctx, id: i64) -> Result<ClusterPage, AppError> {
 
 /// The whole fleet map (anyone signed in), from this server's copy while it is current.
 pub async fn fleet(ctx: &Ctx) -> Result<std::sync::Arc<Fleet>, AppError> {
-    ctx.fleet_cache().get(|| async { map::fleet(&ctx.pool, &*ctx.model().await?, &*ctx.catalogs().await?).await }).await
+    ctx.fleet_cache()
+        .get(|| async {
+            map::fleet(&ctx.pool, &*ctx.model().await?, &*ctx.catalogs().await?, Some(ctx.recommendations())).await
+        })
+        .await
 }
 
 fn row_errors_to_validation(errors: Vec<RowError>) -> AppError {
