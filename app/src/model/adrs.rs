@@ -243,8 +243,11 @@ pub struct ReviewPreview {
     pub now: Snapshot,
     /// What changed from `adr.snapshot` to `now`.
     pub diff: SnapshotDiff,
-    /// The diff in words, one sentence per change.
+    /// The diff in words, one sentence per change, then the version findings in scope.
     pub summary: Vec<String>,
+    /// Clusters in scope whose CNI version needs attention (end of life or soon, drift, kernel).
+    #[serde(default)]
+    pub versions: Vec<super::VersionRow>,
 }
 
 /// Everything the review page shows.

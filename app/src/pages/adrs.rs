@@ -423,6 +423,26 @@ fn ReviewView(page: ReviewPage) -> impl IntoView {
             </div>
             <h3>"Per tier, now"</h3>
             {tier_table(&preview.now)}
+            <h3>"CNI versions in scope"</h3>
+            {if preview.versions.is_empty() {
+                view! { <p data-testid="review-versions-ok">"Every cluster in scope is on a supported release, as pinned."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data" data-testid="review-versions">
+                        <thead><tr><th>"Cluster"</th><th>"CNI"</th><th>"Pinned"</th><th>"Finding"</th></tr></thead>
+                        <tbody>
+                            {preview.versions.iter().map(|r| view! {
+                                <tr>
+                                    <td><a href=format!("/clusters/{}", r.id)>{r.cluster.clone()}</a></td>
+                                    <td>{r.cni.clone().unwrap_or_default()}</td>
+                                    <td>{r.pinned.clone().unwrap_or_else(|| "—".into())}</td>
+                                    <td>{r.findings.first().map(|f| f.message.clone()).unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
         </section>
         <section class="panel">
             <h2>"Outcome"</h2>

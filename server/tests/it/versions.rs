@@ -257,3 +257,20 @@ async fn lifecycles_upgrade_paths_and_the_fleet_plan(pool: PgPool) {
     let eol_marks: Value = app.get("/api/v1/fleet/clusters?status=eol&limit=500").await.json().await.unwrap();
     assert_eq!(eol_marks["total"], fleet["versions"]["eol"]);
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn a_review_lists_end_of_life_pins_and_drift_in_scope(pool: PgPool) {
+    let app = with_demo(pool).await;
+    app::ssr::versions::demo::load(&app.pool).await.unwrap();
+    // ADR-0001, the seed, covers the whole fleet.
+    let preview: Value = app.get("/api/v1/adrs/1/review").await.json().await.unwrap();
+    let summary: Vec<&str> = preview["summary"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    let eol = summary.iter().find(|l| l.contains("end-of-life")).unwrap_or_else(|| panic!("{summary:?}"));
+    assert!(eol.contains("cell-gyor-vision-01 (cilium 1.14.19)"), "{eol}");
+    assert!(summary.iter().any(|l| l.contains("another release than") && l.contains("plant-queretaro")));
+    let rows = preview["versions"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["cluster"] == "plant-brno" && r["status"] == "eol"), "{rows:?}");
+    // The preview leaves the whole-fleet cluster lists out; the counts stay.
+    assert_eq!(preview["now"]["fleet"]["clusters"].as_array().unwrap().len(), 0);
+    assert!(preview["now"]["fleet"]["by_tier"]["cell"].as_u64().unwrap() > 20);
+}

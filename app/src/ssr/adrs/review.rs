@@ -23,7 +23,13 @@ async fn rerun(ctx: &Ctx, model: &Model, adr: &Adr) -> Result<Snapshot, AppError
     Ok(build::freeze(model, &basis, ctx)?)
 }
 
-/// Then vs now for one ADR (anyone signed in).
+/// The names of the clusters a snapshot's fleet holds.
+fn scoped_names(s: &Snapshot) -> std::collections::HashSet<String> {
+    s.fleet.clusters.iter().map(|c| c.name.clone()).collect()
+}
+
+/// Then vs now for one ADR (anyone signed in), with the CNI versions in scope that need
+/// attention (end of life, drift, …).
 pub async fn preview(ctx: &Ctx, number: AdrNumber) -> Result<ReviewPreview, AppError> {
     ctx.reader(Role::Viewer)?;
     let model = ctx.model().await?;
@@ -32,13 +38,15 @@ pub async fn preview(ctx: &Ctx, number: AdrNumber) -> Result<ReviewPreview, AppE
     let mut adr = adr;
     let mut now = rerun(ctx, &model, &adr.adr).await?;
     let diff = SnapshotDiff::between(&adr.adr.snapshot, &now);
-    let summary = diff.summary_lines();
+    let mut summary = diff.summary_lines();
+    let (versions, version_lines) = crate::ssr::versions::in_scope(ctx, &scoped_names(&now)).await?;
+    summary.extend(version_lines);
     // The diff names every cluster added, removed or changed; the two lists of every cluster in
     // scope (10,000 for a whole-fleet decision, megabytes of JSON) stay out of the preview. The
     // ADR itself (`GET /api/v1/adrs/{n}`) still carries its frozen list.
     adr.adr.snapshot.fleet.clusters.clear();
     now.fleet.clusters.clear();
-    Ok(ReviewPreview { adr, today, now, diff, summary })
+    Ok(ReviewPreview { adr, today, now, diff, summary, versions })
 }
 
 /// Everything the review page shows.
@@ -121,6 +129,7 @@ pub async fn review(ctx: &Ctx, number: AdrNumber, body: Versioned<ReviewInput>) 
     }
     let now = rerun(ctx, &model, &current.adr).await?;
     let diff = SnapshotDiff::between(&current.adr.snapshot, &now);
+    let (_, version_lines) = crate::ssr::versions::in_scope(ctx, &scoped_names(&now)).await?;
     let mut record = ReviewRecord {
         date: today,
         reviewer: actor.display_name.clone(),
@@ -158,7 +167,7 @@ pub async fn review(ctx: &Ctx, number: AdrNumber, body: Versioned<ReviewInput>) 
     let id = store::insert_review(&mut tx, number, &record, Some(actor.user_id)).await?;
     let after = serde_json::json!({
         "outcome": record.outcome, "note": record.note, "next_review_by": record.next_review_by,
-        "superseded_by": record.superseded_by, "changes": record.diff.summary_lines(),
+        "superseded_by": record.superseded_by, "changes": record.diff.summary_lines(), "versions": version_lines,
     });
     audit::record(&mut tx, Some(actor), "adr", number.0, "review", audit_json(&current), Some(after)).await?;
     tx.commit().await?;

@@ -221,3 +221,62 @@ pub async fn versions_page(
     };
     Ok(VersionsPage { view, releases, plan, plan_cni })
 }
+
+/// Most clusters a line of [`in_scope`] names before "and N more".
+const NAMED: usize = 8;
+
+/// The version findings of the clusters named in `names` (an ADR's fleet in scope) that need
+/// attention (end of life or soon, drift, a kernel too old, an unknown release), and one line per
+/// kind for a review's "what changed".
+pub async fn in_scope(
+    ctx: &Ctx,
+    names: &std::collections::HashSet<String>,
+) -> Result<(Vec<crate::model::VersionRow>, Vec<String>), AppError> {
+    use domain::versions::FindingCode as F;
+    let rows: Vec<crate::model::VersionRow> = version_rows(ctx)
+        .await?
+        .into_iter()
+        .filter(|r| names.contains(&r.cluster))
+        .filter(|r| {
+            r.findings.iter().any(|f| {
+                matches!(f.code, F::Eol | F::EolSoon | F::Drift | F::CniDrift | F::KernelTooOld | F::UnknownVersion)
+            })
+        })
+        .collect();
+    let mut lines = Vec::new();
+    for (code, many, one) in [
+        (F::Eol, "run or are pinned to an end-of-life CNI release", "runs or is pinned to an end-of-life CNI release"),
+        (
+            F::EolSoon,
+            "are on a CNI release that reaches end of life within 90 days",
+            "is on a CNI release that reaches end of life within 90 days",
+        ),
+        (F::Drift, "run another release than their pin", "runs another release than its pin"),
+        (F::CniDrift, "run another CNI than the one decided", "runs another CNI than the one decided"),
+        (
+            F::KernelTooOld,
+            "have a kernel too old for their pinned release",
+            "has a kernel too old for its pinned release",
+        ),
+    ] {
+        let hit: Vec<String> = rows
+            .iter()
+            .filter(|r| r.has(code))
+            .map(|r| match (&r.cni, &r.pinned) {
+                (Some(c), Some(p)) => format!("{} ({c} {p})", r.cluster),
+                _ => r.cluster.clone(),
+            })
+            .collect();
+        if hit.is_empty() {
+            continue;
+        }
+        let more = hit.len().saturating_sub(NAMED);
+        let named = hit.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+        let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let n = hit.len();
+        let (clusters, what) = if n == 1 { ("cluster", one) } else { ("clusters", many) };
+        lines.push(format!("{n} {clusters} in scope {what}: {named}{tail}"));
+    }
+    Ok((rows, lines))
+}
+
