@@ -310,13 +310,20 @@ fn push_csv_row(out: &mut String, fields: &[&str]) {
     out.push_str("\r\n");
 }
 
+/// A field quoted where RFC 4180 needs it, with `'` in front of what a spreadsheet would read as a
+/// formula (a site named `=HYPERLINK(…)`).
 fn csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\r', '\n']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.to_string() }
+    let f = crate::text::formula_safe(f);
+    if f.contains([',', '"', '\r', '\n']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.into_owned() }
 }
 
-/// A table cell: `|` escaped, line breaks as spaces.
+/// A table cell: `|` escaped, line breaks as spaces, `<` as an entity so no text becomes HTML.
 fn md(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace("\r\n", " ").replace(['\r', '\n'], " ")
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace("\r\n", " ")
+        .replace(['\r', '\n'], " ")
 }
 
 #[cfg(test)]

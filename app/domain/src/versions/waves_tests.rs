@@ -123,3 +123,15 @@ fn without_a_pilot_the_plants_go_first_and_the_markdown_says_so() {
     let with_pilot = plan_waves(&fleet(), "cilium", None, None, &c, today()).unwrap();
     assert!(!with_pilot.to_markdown().contains("No pilot wave"));
 }
+
+#[test]
+fn a_site_named_like_a_formula_is_defused_in_the_csv() {
+    let mut c = cluster("plant-x", Tier::Plant, "1.19.7", None);
+    c.site = "=HYPERLINK(\"http://x\")".into();
+    let catalog = version_catalog().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let plan = plan_waves(&[c], "cilium", "1.20.1".parse().ok(), None, &catalog, today).unwrap();
+    let csv = plan.to_csv();
+    assert!(csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{csv}");
+}
+
