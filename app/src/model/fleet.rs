@@ -194,6 +194,10 @@ pub struct Fleet {
     /// Clusters by version finding.
     #[serde(default)]
     pub versions: VersionCounts,
+    /// Every cluster's version row, by name: computed with the map and kept with it, so the
+    /// versions table and plans read the same cache (never sent over the wire).
+    #[serde(skip)]
+    pub version_rows: std::sync::Arc<Vec<super::VersionRow>>,
 }
 
 /// How many clusters of the fleet have each version finding (the fleet map's summary).

@@ -233,12 +233,8 @@ pub(super) async fn fleet(
     let ps = profiles(pool, model).await?;
     let mut cached =
         Cached::new(Recommender::new(model, &catalogs.gates, today()), &ps, recs, catalogs.version, today());
-    let versions: std::collections::HashMap<i64, VersionRow> =
-        crate::ssr::versions::table::rows_with(pool, &catalogs.versions, today())
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
+    let version_rows = crate::ssr::versions::table::rows_with(pool, &catalogs.versions, today()).await?;
+    let versions: std::collections::HashMap<i64, &VersionRow> = version_rows.iter().map(|r| (r.id, r)).collect();
     let mut version_counts = VersionCounts::default();
     let sites = store::sites(pool).await?;
     let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
@@ -341,5 +337,6 @@ pub(super) async fn fleet(
             }
         })
         .collect();
-    Ok(Fleet { sites, summary, reviews, versions: version_counts })
+    drop(versions);
+    Ok(Fleet { sites, summary, reviews, versions: version_counts, version_rows: Arc::new(version_rows) })
 }

@@ -235,13 +235,14 @@ pub async fn in_scope(
     use domain::versions::FindingCode as F;
     let rows: Vec<crate::model::VersionRow> = version_rows(ctx)
         .await?
-        .into_iter()
+        .iter()
         .filter(|r| names.contains(&r.cluster))
         .filter(|r| {
             r.findings.iter().any(|f| {
                 matches!(f.code, F::Eol | F::EolSoon | F::Drift | F::CniDrift | F::KernelTooOld | F::UnknownVersion)
             })
         })
+        .cloned()
         .collect();
     let mut lines = Vec::new();
     for (code, many, one) in [

@@ -2,6 +2,7 @@
 //! catalog on today's date, filtered and paged on the server.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
@@ -122,10 +123,10 @@ fn row_of(r: Row, lc: Lifecycle, next_step: Option<String>) -> VersionRow {
     }
 }
 
-/// Every cluster's row, by name.
-pub async fn version_rows(ctx: &Ctx) -> Result<Vec<VersionRow>, AppError> {
-    let catalogs = ctx.catalogs().await?;
-    rows_with(&ctx.pool, &catalogs.versions, today()).await
+/// Every cluster's row, by name, from this server's fleet map (computed with it, dropped with it
+/// when a cluster, an observation or the catalog changes, or the day does).
+pub async fn version_rows(ctx: &Ctx) -> Result<Arc<Vec<VersionRow>>, AppError> {
+    Ok(crate::ssr::fleet::fleet(ctx).await?.version_rows.clone())
 }
 
 /// Every cluster's row on `today`, by name.
@@ -200,7 +201,7 @@ pub async fn versions_view(ctx: &Ctx, q: &VersionQuery) -> Result<VersionsView, 
     let want = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let (cni, tier, site, status) = (want(&q.cni), want(&q.tier), want(&q.site), want(&q.status));
     let mut summary = VersionSummary { clusters: rows.len(), ..VersionSummary::default() };
-    for r in &rows {
+    for r in rows.iter() {
         for s in statuses(r) {
             *summary.by_status.entry(s.to_string()).or_default() += 1;
         }
@@ -213,8 +214,8 @@ pub async fn versions_view(ctx: &Ctx, q: &VersionQuery) -> Result<VersionsView, 
         };
         *summary.by_minor.entry(minor).or_default().entry(status_name(r.status).to_string()).or_default() += 1;
     }
-    let matching: Vec<VersionRow> = rows
-        .into_iter()
+    let matching: Vec<&VersionRow> = rows
+        .iter()
         .filter(|r| {
             cni.as_deref().is_none_or(|c| r.cni.as_deref() == Some(c))
                 && tier.as_deref().is_none_or(|t| r.tier.as_str() == t)
@@ -223,7 +224,7 @@ pub async fn versions_view(ctx: &Ctx, q: &VersionQuery) -> Result<VersionsView, 
         })
         .collect();
     let total = matching.len();
-    let rows = matching.into_iter().skip(offset).take(limit).collect();
+    let rows = matching.into_iter().skip(offset).take(limit).cloned().collect();
     Ok(VersionsView { rows, total, offset, limit, summary, today: today() })
 }
 
