@@ -29,6 +29,13 @@ pub fn invisible_problem(text: &str) -> Option<String> {
     })
 }
 
+/// `cell` with `'` in front when a spreadsheet would read it as a formula (it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return): for CSV written outside the fleet's CSV module,
+/// which also reads the prefix back.
+pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -43,11 +50,3 @@ mod tests {
         assert!(invisible_problem("a\u{FEFF}").unwrap().contains("U+FEFF"));
     }
 }
-
-/// `cell` with `'` in front when a spreadsheet would read it as a formula (it starts with `=`,
-/// `+`, `-`, `@`, a tab or a carriage return): for CSV written outside the fleet's CSV module,
-/// which also reads the prefix back.
-pub fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
-}
-

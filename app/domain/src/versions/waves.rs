@@ -319,11 +319,7 @@ fn csv_field(f: &str) -> String {
 
 /// A table cell: `|` escaped, line breaks as spaces, `<` as an entity so no text becomes HTML.
 fn md(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace("\r\n", " ")
-        .replace(['\r', '\n'], " ")
+    text.replace('\\', "\\\\").replace('|', "\\|").replace('<', "&lt;").replace("\r\n", " ").replace(['\r', '\n'], " ")
 }
 
 #[cfg(test)]

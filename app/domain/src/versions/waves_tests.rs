@@ -134,4 +134,3 @@ fn a_site_named_like_a_formula_is_defused_in_the_csv() {
     let csv = plan.to_csv();
     assert!(csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")\","), "{csv}");
 }
-

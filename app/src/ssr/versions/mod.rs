@@ -280,4 +280,3 @@ pub async fn in_scope(
     }
     Ok((rows, lines))
 }
-
