@@ -232,9 +232,9 @@ pub struct AdrPage {
 /// snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPreview {
-    /// The ADR, its frozen snapshot included (`adr.snapshot` is "then") but for the list of
-    /// every cluster in scope (`fleet.clusters` is empty here; the counts are kept, and the diff
-    /// lists the clusters that changed).
+    /// The ADR, its frozen snapshot included (`adr.snapshot` is "then") but for the lists of
+    /// every cluster and exception in scope (`fleet.clusters` and `fleet.exceptions` are empty
+    /// here; the counts are kept, and the diff lists what changed).
     pub adr: AdrRecord,
     /// The server's today.
     pub today: NaiveDate,

@@ -198,6 +198,9 @@ pub struct Fleet {
     /// versions table and plans read the same cache (never sent over the wire).
     #[serde(skip)]
     pub version_rows: std::sync::Arc<Vec<super::VersionRow>>,
+    /// Every cluster as read for the map, by name, for a decision's fleet in scope (never sent).
+    #[serde(skip)]
+    pub clusters: std::sync::Arc<Vec<Cluster>>,
 }
 
 /// How many clusters of the fleet have each version finding (the fleet map's summary).

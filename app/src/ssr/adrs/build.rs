@@ -84,7 +84,7 @@ pub(super) async fn context(
     pool: &PgPool,
     model: &Model,
     scope: &Scope,
-    recs: Option<&RecommendationCache>,
+    cached: Option<(&RecommendationCache, std::sync::Arc<Vec<crate::model::Cluster>>)>,
 ) -> Result<DecisionContext, AppError> {
-    decision_context(pool, model, scope, recs).await
+    decision_context(pool, model, scope, cached).await
 }

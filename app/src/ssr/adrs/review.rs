@@ -18,7 +18,9 @@ use domain::{Model, NaiveDate};
 /// The decision of `adr` re-run today: the same scope, tier and weights (its profile's as saved
 /// now when it came from one) on today's model, tier profiles and fleet.
 async fn rerun(ctx: &Ctx, model: &Model, adr: &Adr) -> Result<Snapshot, AppError> {
-    let ctx = build::context(&ctx.pool, model, &adr.draft.scope, Some(ctx.recommendations())).await?;
+    // The clusters as the fleet map read them (this server's cache, current by NOTIFY).
+    let clusters = crate::ssr::fleet::fleet(ctx).await?.clusters.clone();
+    let ctx = build::context(&ctx.pool, model, &adr.draft.scope, Some((ctx.recommendations(), clusters))).await?;
     let basis = build::basis_again(&adr.snapshot, &ctx, model)?;
     Ok(build::freeze(model, &basis, ctx)?)
 }
@@ -44,8 +46,10 @@ pub async fn preview(ctx: &Ctx, number: AdrNumber) -> Result<ReviewPreview, AppE
     // The diff names every cluster added, removed or changed; the two lists of every cluster in
     // scope (10,000 for a whole-fleet decision, megabytes of JSON) stay out of the preview. The
     // ADR itself (`GET /api/v1/adrs/{n}`) still carries its frozen list.
-    adr.adr.snapshot.fleet.clusters.clear();
-    now.fleet.clusters.clear();
+    for s in [&mut adr.adr.snapshot, &mut now] {
+        s.fleet.clusters.clear();
+        s.fleet.exceptions.clear();
+    }
     Ok(ReviewPreview { adr, today, now, diff, summary, versions })
 }
 

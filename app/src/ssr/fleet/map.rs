@@ -192,7 +192,7 @@ pub async fn decision_context(
     pool: &PgPool,
     model: &Model,
     scope: &Scope,
-    recs: Option<&RecommendationCache>,
+    cached: Option<(&RecommendationCache, Arc<Vec<Cluster>>)>,
 ) -> Result<DecisionContext, AppError> {
     let ps = profiles(pool, model).await?;
     let mut tier_profiles = Vec::new();
@@ -206,20 +206,23 @@ pub async fn decision_context(
         }
     }
     let catalogs = crate::ssr::versions::catalog::load(pool).await?;
+    let (recs, clusters) = match cached {
+        Some((recs, clusters)) => (Some(recs), clusters),
+        None => (None, Arc::new(store::clusters(pool, &ClusterFilter::default()).await?)),
+    };
     let mut cached =
         Cached::new(Recommender::new(model, &catalogs.gates, today()), &ps, recs, catalogs.version, today());
-    let clusters = store::clusters(pool, &ClusterFilter::default()).await?;
     let mut scoped = Vec::new();
-    for c in clusters.into_iter().filter(|c| scope.covers(&c.record)) {
-        match cached.recommend(&c) {
-            Ok(rec) => scoped.push((c.record, rec)),
+    for c in clusters.iter().filter(|c| scope.covers(&c.record)) {
+        match cached.recommend(c) {
+            Ok(rec) => scoped.push((&c.record, rec)),
             Err(e) => {
                 tracing::warn!(cluster = %c.record.name, error = %e, "cluster without a recommendation left out of an ADR snapshot")
             }
         }
     }
     cached.finish();
-    let fleet = FleetScopeSummary::build(scope, scoped.iter().map(|(c, r)| (c, &**r)));
+    let fleet = FleetScopeSummary::build(scope, scoped.iter().map(|(c, r)| (*c, &**r)));
     Ok(DecisionContext { profiles: ps.list, tier_profiles, fleet })
 }
 
@@ -256,7 +259,7 @@ pub(super) async fn fleet(
         |r: &ClusterRecord| overdue.iter().filter(|(_, s)| s.covers(r)).map(|(n, _)| *n).collect::<Vec<_>>();
     let mut by_site: BTreeMap<String, Vec<FleetCluster>> = BTreeMap::new();
     let mut summary: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    for c in clusters {
+    for c in clusters.iter().cloned() {
         let (eol, version_drift) = match versions.get(&c.id) {
             Some(v) => {
                 version_counts.count(v);
@@ -338,5 +341,12 @@ pub(super) async fn fleet(
         })
         .collect();
     drop(versions);
-    Ok(Fleet { sites, summary, reviews, versions: version_counts, version_rows: Arc::new(version_rows) })
+    Ok(Fleet {
+        sites,
+        summary,
+        reviews,
+        versions: version_counts,
+        version_rows: Arc::new(version_rows),
+        clusters: Arc::new(clusters),
+    })
 }
