@@ -80,4 +80,19 @@ test.describe('versions', () => {
     await page.goto('/fleet?site=Leipzig&status=drift');
     await expect(page.getByTestId('cluster-mark').filter({ hasText: 'plant-leipzig' })).toContainText('⇄');
   });
+
+  test('an architect pins a release on a selection at once', async ({ page }) => {
+    await page.goto('/versions?site=Brno&tier=cell');
+    const rows = page.getByTestId('version-table').locator('tbody tr');
+    await expect(rows.first()).toContainText('unpinned');
+    await page.getByTestId('pin-form').locator('summary').click();
+    await page.locator('#pin-cni').selectOption('calico');
+    await page.locator('#pin-tier').selectOption('cell');
+    await page.locator('#pin-site').fill('Brno');
+    await page.locator('#pin-version').fill('3.31.7');
+    await page.getByRole('button', { name: 'Pin', exact: true }).click();
+    await expect(page.getByTestId('pin-done')).toContainText('Pinned 3.31.7 to 5 of the 5 selected clusters');
+    await page.goto('/versions?site=Brno&tier=cell');
+    for (const text of await rows.allInnerTexts()) expect(text).toContain('3.31.7');
+  });
 });

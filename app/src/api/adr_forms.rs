@@ -9,7 +9,7 @@ use crate::AppError;
 
 /// Redirects to `Ok(path)`, or back to `back` with the error's words.
 #[cfg(feature = "ssr")]
-fn finish(back: &str, outcome: Result<String, AppError>) -> Result<(), AppError> {
+pub(crate) fn finish(back: &str, outcome: Result<String, AppError>) -> Result<(), AppError> {
     match outcome {
         Ok(path) => leptos_axum::redirect(&path),
         Err(e) => {

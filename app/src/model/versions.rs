@@ -304,4 +304,6 @@ pub struct VersionsPage {
     pub plan: Result<UpgradePlan, String>,
     /// The CNI planned.
     pub plan_cni: String,
+    /// Who is looking (architects get the bulk pin form).
+    pub me: super::Me,
 }

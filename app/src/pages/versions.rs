@@ -5,12 +5,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::load_versions;
+use crate::api::{PinVersions, load_versions};
 use crate::charts::lifecycle_svg;
-use crate::components::{FilterSelect, Loaded, pager, same_pairs};
+use crate::components::{FilterSelect, FormError, Loaded, pager, same_pairs};
+use crate::model::Role;
 use crate::model::{ClusterLifecycle, UpgradePlan, VERSION_STATUSES, VersionQuery, VersionRow, VersionsPage};
 use domain::Tier;
 use domain::versions::{FindingCode, LifecycleStatus, UpgradePath};
+use leptos::server_fn::ServerFn;
 
 /// Rows per page of the table.
 const PAGE: usize = 100;
@@ -61,6 +63,15 @@ pub fn Versions() -> impl IntoView {
                 <FilterSelect id="v-status" name="status" label="Status" options=statuses current=Signal::derive(move || value("status")) />
                 <button type="submit">"Apply"</button>
             </form>
+            <FormError />
+            {move || {
+                let pinned = value("pinned");
+                (!pinned.is_empty()).then(|| view! {
+                    <p class="notice" role="status" data-testid="pin-done">
+                        {format!("Pinned {} to {pinned} of the {} selected clusters (the others were on it already).", value("pin_version"), value("selected"))}
+                    </p>
+                })
+            }}
             <Loaded resource=data render={move |p: VersionsPage| view! { <VersionsBody page=p value /> }} />
         </section>
     }
@@ -71,7 +82,7 @@ fn VersionsBody(
     page: VersionsPage,
     value: impl Fn(&'static str) -> String + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let VersionsPage { view: v, releases, plan, plan_cni } = page;
+    let VersionsPage { view: v, releases, plan, plan_cni, me } = page;
     let link = move |n: usize| {
         let mut q = form_urlencoded::Serializer::new(String::new());
         for k in FILTERS {
@@ -118,6 +129,7 @@ fn VersionsBody(
             <tbody>{v.rows.into_iter().map(row_view).collect_view()}</tbody>
         </table>
         {pager("Pages of clusters", "version-pager", current, pages, link)}
+        {(me.role >= Role::Architect).then(|| view! { <PinForm /> })}
         <PlanView plan plan_cni />
         <details class="catalog" data-testid="release-catalog">
             <summary>"Release catalog"</summary>
@@ -273,5 +285,32 @@ pub fn VersionPanel(lifecycle: ClusterLifecycle, upgrade: Result<UpgradePath, St
             <h3>"Upgrade path"</h3>
             {path}
         </section>
+    }
+}
+
+/// Architects pin one release on a selection of clusters at once (a plain form: no WASM).
+#[component]
+fn PinForm() -> impl IntoView {
+    view! {
+        <details class="pin-form" data-testid="pin-form">
+            <summary>"Pin a release on a selection"</summary>
+            <form method="post" action={<PinVersions as ServerFn>::PATH} class="grid-form">
+                <label for="pin-cni">"Clusters that decided"</label>
+                <select id="pin-cni" name="cni">
+                    <option value="cilium">"cilium"</option>
+                    <option value="calico">"calico"</option>
+                </select>
+                <label for="pin-tier">"Tier (empty: every tier)"</label>
+                <select id="pin-tier" name="tier">
+                    <option value="">"any"</option>
+                    {Tier::ALL.map(|t| view! { <option value=t.as_str()>{t.as_str()}</option> }).collect_view()}
+                </select>
+                <label for="pin-site">"Site (empty: every site)"</label>
+                <input id="pin-site" name="site" type="text" />
+                <label for="pin-version">"Release to pin"</label>
+                <input id="pin-version" name="version" type="text" required placeholder="1.18.13" />
+                <button type="submit">"Pin"</button>
+            </form>
+        </details>
     }
 }

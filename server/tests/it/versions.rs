@@ -274,3 +274,27 @@ async fn a_review_lists_end_of_life_pins_and_drift_in_scope(pool: PgPool) {
     assert_eq!(preview["now"]["fleet"]["clusters"].as_array().unwrap().len(), 0);
     assert!(preview["now"]["fleet"]["by_tier"]["cell"].as_u64().unwrap() > 20);
 }
+
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_bulk_pin_form_pins_for_architects_and_tells_viewers_why_not(pool: PgPool) {
+    use leptos::server_fn::ServerFn;
+    let app = with_demo(pool).await;
+    let url = format!("{}{}", app.base, app::api::PinVersions::PATH);
+    let form = [("cni", "calico"), ("version", "3.32.1"), ("tier", "plant"), ("site", "")];
+    let viewer = app.signed_in(Role::Viewer).await;
+    let r = viewer.post(&url).header("origin", &app.base).form(&form).send().await.unwrap();
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/versions?error="), "{back}");
+    let pinned: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters WHERE facts ->> 'pinned_version' = '3.32.1'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let r = app.client.post(&url).header("origin", &app.base).form(&form).send().await.unwrap();
+    let done = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(done.starts_with("/versions?pinned=4&selected=4&pin_version=3.32.1"), "{done}");
+    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters WHERE facts ->> 'pinned_version' = '3.32.1'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, pinned + 4, "the four Calico plants");
+}

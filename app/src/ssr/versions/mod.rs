@@ -219,7 +219,7 @@ pub async fn versions_page(
         Ok((p, _)) => Ok(p),
         Err(e) => Err(e.to_string()),
     };
-    Ok(VersionsPage { view, releases, plan, plan_cni })
+    Ok(VersionsPage { view, releases, plan, plan_cni, me: ctx.principal().me() })
 }
 
 /// Most clusters a line of [`in_scope`] names before "and N more".
