@@ -4,19 +4,7 @@
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{TestApp, error_of};
-
-async fn with_demo(pool: PgPool) -> TestApp {
-    let app = TestApp::spawn(pool).await;
-    let report =
-        app::ssr::fleet::import_doc(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    app
-}
-
-async fn count(pool: &PgPool, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await.unwrap()
-}
+use crate::helpers::{TestApp, count, error_of, with_demo};
 
 async fn first_cluster(app: &TestApp, query: &str) -> Value {
     let list: Value = app.get(&format!("/api/v1/clusters?{query}")).await.json().await.unwrap();

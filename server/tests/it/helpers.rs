@@ -147,3 +147,17 @@ pub async fn ctx_as(pool: &PgPool, role: Role) -> app::ssr::Ctx {
     let state = AppState::new(pool.clone(), leptos_options("target/site", addr), AuthConfig::for_addr(addr));
     app::ssr::Ctx::new(&state, principal)
 }
+
+/// A running server with the demo fleet loaded.
+pub async fn with_demo(pool: PgPool) -> TestApp {
+    let app = TestApp::spawn(pool).await;
+    let report =
+        app::ssr::fleet::import_doc(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    app
+}
+
+/// Rows in `table`.
+pub async fn count(pool: &PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await.unwrap()
+}

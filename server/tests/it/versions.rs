@@ -5,20 +5,8 @@
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::helpers::{TestApp, error_of};
+use crate::helpers::{TestApp, count, error_of, with_demo};
 use app::model::Role;
-
-async fn with_demo(pool: PgPool) -> TestApp {
-    let app = TestApp::spawn(pool).await;
-    let report =
-        app::ssr::fleet::import_doc(&app.pool, None, &domain::fleet::demo_fleet(), false, "demo").await.unwrap();
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    app
-}
-
-async fn count(pool: &PgPool, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(pool).await.unwrap()
-}
 
 async fn cluster_id(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM clusters WHERE name = $1").bind(name).fetch_one(&app.pool).await.unwrap()

@@ -110,24 +110,19 @@ pub async fn report_observations(ctx: &Ctx, items: Vec<ObservationInput>) -> Res
     let kernels: Vec<Option<&str>> = valid.iter().map(|v| v.kernel.as_deref()).collect();
     let times: Vec<DateTime<Utc>> = valid.iter().map(|v| v.at).collect();
     let mut tx = ctx.pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO cluster_observations (cluster_id, cni, version, kernel, observed_at)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])",
-    )
-    .bind(&cluster_ids)
-    .bind(&cnis)
-    .bind(&versions)
-    .bind(&kernels)
-    .bind(&times)
-    .execute(&mut *tx)
-    .await?;
-    // The newest of the batch per cluster replaces the latest unless that one is newer still.
+    // Every observation goes to the history; the newest of the batch per cluster replaces that
+    // cluster's latest unless the latest is newer still.
     let changed = sqlx::query(
-        "INSERT INTO cluster_latest_observations (cluster_id, cni, version, kernel, observed_at)
-         SELECT DISTINCT ON (t.cluster_id) t.cluster_id, t.cni, t.version, t.kernel, t.observed_at
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-           WITH ORDINALITY AS t(cluster_id, cni, version, kernel, observed_at, n)
-         ORDER BY t.cluster_id, t.observed_at DESC, t.n DESC
+        "WITH batch AS (
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+             WITH ORDINALITY AS t(cluster_id, cni, version, kernel, observed_at, n)
+         ), stored AS (
+           INSERT INTO cluster_observations (cluster_id, cni, version, kernel, observed_at)
+           SELECT cluster_id, cni, version, kernel, observed_at FROM batch
+         )
+         INSERT INTO cluster_latest_observations (cluster_id, cni, version, kernel, observed_at)
+         SELECT DISTINCT ON (cluster_id) cluster_id, cni, version, kernel, observed_at
+         FROM batch ORDER BY cluster_id, observed_at DESC, n DESC
          ON CONFLICT (cluster_id) DO UPDATE SET cni = excluded.cni, version = excluded.version,
            kernel = excluded.kernel, observed_at = excluded.observed_at
          WHERE cluster_latest_observations.observed_at <= excluded.observed_at",
