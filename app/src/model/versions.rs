@@ -185,6 +185,8 @@ pub struct ClusterLifecycle {
     pub cluster: String,
     /// Pinned version.
     pub pinned: Option<String>,
+    /// The kernel judged: the one on record, else the one last reported.
+    pub kernel: Option<String>,
     /// Latest observation.
     pub observed: Option<Observed>,
     /// Earlier observations, newest first.

@@ -29,12 +29,6 @@ pub fn catalog() -> Result<&'static Catalog, AppError> {
         .ok_or(AppError::Internal)
 }
 
-/// The catalog the gates read: the bundled kernel features and capabilities with the releases
-/// stored in PostgreSQL (an admin's import changes them).
-pub(super) async fn gates_catalog(pool: &PgPool) -> Result<Catalog, AppError> {
-    Ok(crate::ssr::versions::catalog::load(pool).await?.gates)
-}
-
 /// Today's date (UTC), for release lifecycles: the domain crate has no clock.
 pub fn today() -> domain::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -156,14 +150,14 @@ fn profile_of(ps: &Profiles, c: &ClusterRecord) -> Result<(i64, usize), AppError
     Ok((id, i))
 }
 
-/// The recommendation for one cluster record.
+/// The recommendation for one cluster record with `catalog`'s gates.
 pub(super) async fn recommendation(
     pool: &PgPool,
     model: &Model,
+    catalog: &Catalog,
     c: &ClusterRecord,
 ) -> Result<Recommendation, AppError> {
-    let catalog = gates_catalog(pool).await?;
-    recommend_with(&Recommender::new(model, &catalog, today()), &profiles(pool, model).await?, c)
+    recommend_with(&Recommender::new(model, catalog, today()), &profiles(pool, model).await?, c)
 }
 
 /// What an ADR's snapshot takes from the fleet: the saved profiles (the weights may come from

@@ -136,7 +136,7 @@ pub async fn get_cluster(ctx: &Ctx, id: i64) -> Result<Cluster, AppError> {
 /// One cluster's recommendation (anyone signed in).
 pub async fn recommendation(ctx: &Ctx, id: i64) -> Result<Recommendation, AppError> {
     let c = store::cluster(&ctx.pool, id).await?;
-    map::recommendation(&ctx.pool, &*ctx.model().await?, &c.record).await
+    map::recommendation(&ctx.pool, &*ctx.model().await?, &ctx.catalogs().await?.gates, &c.record).await
 }
 
 /// Everything the cluster page shows.
@@ -152,10 +152,8 @@ pub async fn cluster_page(ctx: &Ctx, id: i64) -> Result<ClusterPage, AppError> {
     )?;
     let profile = profiles.list.into_iter().find(|p| p.id == recommendation.profile_id).ok_or(AppError::Internal)?;
     let lifecycle = crate::ssr::versions::cluster_lifecycle(ctx, id).await?;
-    let upgrade = match crate::ssr::versions::cluster_upgrade_path(ctx, id, None).await {
-        Ok(path) => Ok(path),
-        Err(e) => Err(e.fields().into_values().next().unwrap_or_else(|| e.to_string())),
-    };
+    let upgrade = crate::ssr::versions::upgrade_path_of(&lifecycle, None, &catalogs.versions)
+        .map_err(|e| e.fields().into_values().next().unwrap_or_else(|| e.to_string()));
     Ok(ClusterPage {
         cluster,
         recommendation,
@@ -202,13 +200,14 @@ async fn check_cluster(
     if let Some(parent) = &c.parent {
         check_no_loop(pool, c, parent, existing).await?;
     }
-    let rec = map::recommendation(pool, model, c).await?;
+    // One read of the catalog for both the gates and the pin.
+    let catalogs = crate::ssr::versions::catalog::load(pool).await?;
+    let rec = map::recommendation(pool, model, &catalogs.gates, c).await?;
     let mut err = domain::ValidationError::default();
-    if let Some(pin) = c.facts.pinned_version {
-        let catalogs = crate::ssr::versions::catalog::load(pool).await?;
-        if let Some(m) = pin_error(&catalogs.versions, c, rec.winner.as_deref(), pin) {
-            err.add("pinned_version", m);
-        }
+    if let Some(pin) = c.facts.pinned_version
+        && let Some(m) = pin_error(&catalogs.versions, c, rec.winner.as_deref(), pin)
+    {
+        err.add("pinned_version", m);
     }
     if rec.exception_needs_rationale {
         err.add(

@@ -13,7 +13,7 @@ pub use observations::report_observations;
 pub use table::{cluster_lifecycle, version_rows, versions_view};
 
 use crate::AppError;
-use crate::model::{PinInput, PinReport, ReleaseInfo, Role, UpgradePlan, VersionsPage};
+use crate::model::{ClusterLifecycle, PinInput, PinReport, ReleaseInfo, Role, UpgradePlan, VersionsPage};
 use crate::ssr::fleet::today;
 use crate::ssr::{Ctx, audit};
 use domain::versions::{CniVersion, UpgradePath, VersionCatalog, WaveCluster, plan_waves, upgrade_path};
@@ -87,18 +87,25 @@ pub fn unknown_version(catalog: &VersionCatalog, product: &str, version: CniVers
 /// One cluster's upgrade path from its pin (else what it runs) to `target` (default: the newest
 /// patch of the newest supported minor), with the kernel checked at every step (anyone signed in).
 pub async fn cluster_upgrade_path(ctx: &Ctx, id: i64, target: Option<&str>) -> Result<UpgradePath, AppError> {
-    let lc = cluster_lifecycle(ctx, id).await?;
-    let catalogs = ctx.catalogs().await?;
     let target = target.filter(|t| !t.is_empty()).map(|t| parse_version("target", t)).transpose()?;
-    let (Some(product), Some(from)) = (lc.lifecycle.product.clone(), lc.lifecycle.version) else {
+    let lc = cluster_lifecycle(ctx, id).await?;
+    upgrade_path_of(&lc, target, &ctx.catalogs().await?.versions)
+}
+
+/// The upgrade path of a cluster whose lifecycle was judged already.
+pub fn upgrade_path_of(
+    lc: &ClusterLifecycle,
+    target: Option<CniVersion>,
+    catalog: &VersionCatalog,
+) -> Result<UpgradePath, AppError> {
+    let (Some(product), Some(from)) = (lc.lifecycle.product.as_deref(), lc.lifecycle.version) else {
         return Err(AppError::field(
             "pinned_version",
             format!("{} has neither a pinned nor an observed version: pin the release it runs first", lc.cluster),
         ));
     };
-    let cluster = crate::ssr::fleet::get_cluster(ctx, id).await?;
-    let kernel = cluster.record.facts.kernel.as_deref().and_then(|k| Kernel::parse(k).ok());
-    upgrade_path(&product, from, target, kernel.as_ref(), &catalogs.versions, today())
+    let kernel = lc.kernel.as_deref().and_then(|k| Kernel::parse(k).ok());
+    upgrade_path(product, from, target, kernel.as_ref(), catalog, today())
         .map_err(|e| AppError::field("target", e.to_string()))
 }
 

@@ -248,6 +248,7 @@ pub async fn cluster_lifecycle(ctx: &Ctx, id: i64) -> Result<ClusterLifecycle, A
         id: r.id,
         cluster: r.name.clone(),
         pinned: r.pinned.clone(),
+        kernel: r.kernel.clone().or_else(|| r.o_kernel.clone()),
         observed: observed(&r),
         history: history
             .into_iter()
