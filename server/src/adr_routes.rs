@@ -41,16 +41,40 @@ fn parse_number(raw: &str) -> ApiResult<AdrNumber> {
     raw.parse().map_err(|_| AppError::NotFound(format!("no ADR '{raw}'; name it by its number: 1, 0001 or ADR-0001")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/adrs",
+    tag = "adrs",
+    summary = "The ADR register",
+    params(app::model::AdrFilter),
+    responses((status = 200, description = "ADRs", body = Vec<app::model::AdrSummary>))
+)]
 async fn list(ctx: Ctx, ApiQuery(filter): ApiQuery<AdrFilter>) -> ApiResult<Json<Vec<AdrSummary>>> {
     Ok(Json(adrs::list(&ctx, &filter).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/adrs",
+    tag = "adrs",
+    summary = "Propose an ADR (architects)",
+    request_body = app::model::AdrInput,
+    responses((status = 201, description = "Proposed", body = app::model::AdrRecord))
+)]
 async fn create(ctx: Ctx, ApiJson(input): ApiJson<AdrInput>) -> ApiResult<Response> {
     Ok(created(adrs::create(&ctx, input).await?))
 }
 
 /// One ADR as JSON, or as Markdown when the path ends in `.md` (`/api/v1/adrs/1.md`; the router
 /// has no parameters with a suffix, so the one route serves both).
+#[utoipa::path(
+    get,
+    path = "/api/v1/adrs/{number}",
+    tag = "adrs",
+    summary = "One ADR (JSON; `/api/v1/adrs/1.md` for its Markdown)",
+    params(("number" = String, Path, description = "The ADR: 1, 0001 or ADR-0001")),
+    responses((status = 200, description = "The ADR", body = app::model::AdrRecord))
+)]
 async fn get_one(ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Response> {
     if let Some(number) = raw.strip_suffix(".md") {
         let (text, file_name) = adrs::markdown(&ctx, parse_number(number)?).await?;
@@ -59,6 +83,15 @@ async fn get_one(ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Response> {
     Ok(Json(adrs::get(&ctx, parse_number(&raw)?).await?).into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/adrs/{number}",
+    tag = "adrs",
+    summary = "Revise a proposed ADR (architects; 409 when stale)",
+    params(("number" = String, Path, description = "The ADR: 1, 0001 or ADR-0001")),
+    request_body = app::model::Versioned<app::model::AdrInput>,
+    responses((status = 200, description = "Saved", body = app::model::AdrRecord))
+)]
 async fn update(
     ctx: Ctx,
     Path(raw): Path<String>,
@@ -67,6 +100,15 @@ async fn update(
     Ok(Json(adrs::update(&ctx, parse_number(&raw)?, body).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/adrs/{number}/status",
+    tag = "adrs",
+    summary = "Accept, reject, deprecate or supersede an ADR",
+    params(("number" = String, Path, description = "The ADR: 1, 0001 or ADR-0001")),
+    request_body = app::model::Versioned<app::model::StatusChange>,
+    responses((status = 200, description = "Saved", body = app::model::AdrRecord))
+)]
 async fn set_status(
     ctx: Ctx,
     Path(raw): Path<String>,
@@ -75,10 +117,27 @@ async fn set_status(
     Ok(Json(adrs::set_status(&ctx, parse_number(&raw)?, body).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/adrs/{number}/review",
+    tag = "adrs",
+    summary = "What changed since the ADR's snapshot",
+    params(("number" = String, Path, description = "The ADR: 1, 0001 or ADR-0001")),
+    responses((status = 200, description = "The review preview", body = app::model::ReviewPreview))
+)]
 async fn preview(ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<ReviewPreview>> {
     Ok(Json(adrs::preview(&ctx, parse_number(&raw)?).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/adrs/{number}/reviews",
+    tag = "adrs",
+    summary = "Record a review: reaffirm, revise or supersede",
+    params(("number" = String, Path, description = "The ADR: 1, 0001 or ADR-0001")),
+    request_body = app::model::Versioned<app::model::ReviewInput>,
+    responses((status = 200, description = "Recorded", body = app::model::ReviewResult))
+)]
 async fn review(
     ctx: Ctx,
     Path(raw): Path<String>,
@@ -87,6 +146,13 @@ async fn review(
     Ok(created::<ReviewResult>(adrs::review(&ctx, parse_number(&raw)?, body).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/adrs/export.tar.gz",
+    tag = "adrs",
+    summary = "Every ADR as MADR Markdown in a tar.gz",
+    responses((status = 200, description = "docs/decisions/*.md", content_type = "application/gzip", body = Vec<u8>))
+)]
 async fn bundle(ctx: Ctx) -> ApiResult<Response> {
     let bytes = adrs::bundle(&ctx).await?;
     Ok((
@@ -99,12 +165,27 @@ async fn bundle(ctx: Ctx) -> ApiResult<Response> {
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/reviews",
+    tag = "adrs",
+    summary = "Reviews due, overdue first",
+    responses((status = 200, description = "Reviews", body = app::model::ReviewsDue))
+)]
 async fn reviews_due(ctx: Ctx) -> ApiResult<Json<ReviewsDue>> {
     Ok(Json(adrs::reviews_due(&ctx).await?))
 }
 
 /// The review calendar; its events link the ADR pages under this server's first origin (the
 /// public URL behind a proxy, `SWITCHYARD_ORIGINS`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/reviews.ics",
+    tag = "adrs",
+    summary = "The review calendar (RFC 5545; a read token may come as ?token=)",
+    params(("token" = Option<String>, Query, description = "A read-scope API token, for calendar apps")),
+    responses((status = 200, description = "iCalendar", content_type = "text/calendar", body = String))
+)]
 async fn calendar(ctx: Ctx, State(state): State<AppState>) -> ApiResult<Response> {
     let base = state.auth.origins.first().map_or("", String::as_str);
     let text = adrs::calendar(&ctx, base).await?;

@@ -43,6 +43,7 @@ fn is_public_page(path: &str) -> bool {
 /// `current_user` (their path is `/api/<name><hash>`).
 fn reads_only(path: &str) -> bool {
     path == "/api/v1/evaluate"
+        || path == crate::gitops_routes::PLUGIN_PATH
         || path.strip_prefix("/api/").is_some_and(|f| {
             !f.contains('/') && (f.starts_with("load_") || f.starts_with("list_") || f.starts_with("current_user"))
         })
@@ -70,7 +71,8 @@ fn feed_refusal(message: &str) -> Response {
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // The health check needs no principal, and must answer (503) even when looking one up would
     // fail because the database is down.
-    if req.uri().path() == "/healthz" {
+    // The metrics scrape checks its own token (SWITCHYARD_METRICS_TOKEN).
+    if req.uri().path() == "/healthz" || req.uri().path() == crate::metrics::METRICS_PATH {
         return next.run(req).await;
     }
     let bearer = req

@@ -3,6 +3,15 @@
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 
+/// How the server writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// Switchyard: decide, per Kubernetes cluster, which CNI to run, and keep the decision honest.
 #[derive(Debug, Parser)]
 #[command(name = "switchyard", version, about)]
@@ -28,6 +37,16 @@ pub struct Config {
     /// Folder with the compiled site (`pkg/` with the WASM bundle, CSS and public assets).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
+
+    /// Bearer token `GET /metrics` requires; without it the metrics are open to anyone who can
+    /// reach the port.
+    #[arg(long, env = "SWITCHYARD_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Log format: `text` for people, `json` for one JSON object per line (with one line per
+    /// request, target `switchyard::access`).
+    #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 
     /// Largest number of pooled database connections.
     #[arg(long, env = "SWITCHYARD_DB_POOL", default_value_t = 10)]

@@ -39,16 +39,32 @@ pub fn routes(import_limit: usize) -> Router<AppState> {
 
 type ApiResult<T> = Result<T, AppError>;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites",
+    tag = "fleet",
+    summary = "Every site",
+    responses((status = 200, description = "Sites", body = Vec<app::model::Site>))
+)]
 async fn list_sites(ctx: Ctx) -> ApiResult<Json<Vec<Site>>> {
     Ok(Json(fleet::list_sites(&ctx).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites",
+    tag = "fleet",
+    summary = "Create a site (architects)",
+    request_body = domain::fleet::SiteRecord,
+    responses((status = 201, description = "Created", body = app::model::Site))
+)]
 async fn create_site(ctx: Ctx, ApiJson(site): ApiJson<SiteRecord>) -> ApiResult<Response> {
     Ok(created(fleet::create_site(&ctx, site).await?))
 }
 
 /// Query of `GET /api/v1/clusters`; a bad tier is a clear 422 rather than a silent empty list.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FilterQuery {
     tier: Option<String>,
     cni: Option<String>,
@@ -81,6 +97,14 @@ impl FilterQuery {
 
 /// One page of clusters as a JSON array; a `Link: <…&cursor=name>; rel="next"` header points at
 /// the next page when there is one.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clusters",
+    tag = "fleet",
+    summary = "Clusters, a page at a time (Link header to the next page)",
+    params(FilterQuery),
+    responses((status = 200, description = "Clusters", body = Vec<app::model::Cluster>))
+)]
 async fn list_clusters(ctx: Ctx, ApiQuery(q): ApiQuery<FilterQuery>) -> ApiResult<Response> {
     let filter = q.filter()?;
     let (page, next) = fleet::list_clusters(&ctx, &filter).await?;
@@ -106,14 +130,39 @@ async fn list_clusters(ctx: Ctx, ApiQuery(q): ApiQuery<FilterQuery>) -> ApiResul
     Ok(resp)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/clusters/{id}",
+    tag = "fleet",
+    summary = "One cluster",
+    params(("id" = i64, Path, description = "Cluster id")),
+    responses((status = 200, description = "The cluster", body = app::model::Cluster))
+)]
 async fn get_cluster(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Cluster>> {
     Ok(Json(fleet::get_cluster(&ctx, parse_id("cluster", &id)?).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/clusters",
+    tag = "fleet",
+    summary = "Create a cluster (architects)",
+    request_body = domain::fleet::ClusterRecord,
+    responses((status = 201, description = "Created", body = app::model::Cluster))
+)]
 async fn create_cluster(ctx: Ctx, ApiJson(c): ApiJson<ClusterRecord>) -> ApiResult<Response> {
     Ok(created(fleet::create_cluster(&ctx, c).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/clusters/{id}",
+    tag = "fleet",
+    summary = "Change a cluster (architects; 409 when stale)",
+    params(("id" = i64, Path, description = "Cluster id")),
+    request_body = app::model::Versioned<domain::fleet::ClusterRecord>,
+    responses((status = 200, description = "Saved", body = app::model::Cluster))
+)]
 async fn update_cluster(
     ctx: Ctx,
     Path(id): Path<String>,
@@ -122,30 +171,72 @@ async fn update_cluster(
     Ok(Json(fleet::update_cluster(&ctx, parse_id("cluster", &id)?, body).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/clusters/{id}",
+    tag = "fleet",
+    summary = "Delete a cluster (architects)",
+    params(("id" = i64, Path, description = "Cluster id")),
+    responses((status = 204, description = "Deleted"))
+)]
 async fn delete_cluster(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode> {
     fleet::delete_cluster(&ctx, parse_id("cluster", &id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/clusters/{id}/recommendation",
+    tag = "fleet",
+    summary = "The cluster's recommendation with its gates and reasons",
+    params(("id" = i64, Path, description = "Cluster id")),
+    responses((status = 200, description = "The recommendation", body = domain::fleet::Recommendation))
+)]
 async fn recommendation(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Recommendation>> {
     Ok(Json(fleet::recommendation(&ctx, parse_id("cluster", &id)?).await?))
 }
 
 /// The map aggregated by site; `tier`, `context`, `cni`, `status` and `site` filter it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fleet",
+    tag = "fleet",
+    summary = "The fleet map aggregated by site",
+    params(app::model::FleetQuery),
+    responses((status = 200, description = "The map", body = app::model::FleetOverview))
+)]
 async fn fleet_map(ctx: Ctx, ApiQuery(q): ApiQuery<FleetQuery>) -> ApiResult<Json<FleetOverview>> {
     Ok(Json(fleet::fleet_overview(&ctx, &q).await?))
 }
 
 /// The map's clusters, a page at a time (`offset`, `limit`), with the same filters.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fleet/clusters",
+    tag = "fleet",
+    summary = "The fleet map's clusters, a page at a time",
+    params(app::model::FleetQuery),
+    responses((status = 200, description = "A page", body = app::model::FleetClusterPage))
+)]
 async fn fleet_clusters(ctx: Ctx, ApiQuery(q): ApiQuery<FleetQuery>) -> ApiResult<Json<FleetClusterPage>> {
     Ok(Json(fleet::fleet_clusters(&ctx, &q).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ImportQuery {
     dry_run: Option<bool>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/clusters/import",
+    tag = "fleet",
+    summary = "Import sites and clusters from CSV or YAML (architects)",
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "CSV (text/csv) or YAML (application/yaml) as exported"),
+    responses((status = 200, description = "Imported (or checked, with dry_run)", body = app::model::ImportReport), (status = 409, description = "Rows changed since the export", body = app::model::ImportReport), (status = 422, description = "Bad rows; nothing written", body = app::model::ImportReport))
+)]
 async fn import(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<ImportQuery>,
@@ -166,11 +257,20 @@ async fn import(
     Ok((status, Json(report)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExportQuery {
     format: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/clusters/export",
+    tag = "fleet",
+    summary = "Export sites and clusters as CSV or YAML",
+    params(ExportQuery),
+    responses((status = 200, description = "The file", content_type = "text/csv", body = String))
+)]
 async fn export(ctx: Ctx, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<Response> {
     let (body, content_type, ext) = fleet::export(&ctx, Format::from_query(q.format.as_deref())?).await?;
     Ok(download(body, content_type, &format!("switchyard-fleet.{ext}")))

@@ -5,11 +5,15 @@
 #![recursion_limit = "256"]
 
 mod adr_routes;
+mod api_docs;
 pub mod assets;
 mod auth;
 pub mod config;
 pub mod db_roles;
 mod fleet_routes;
+mod gitops_routes;
+mod metrics;
+mod openapi;
 mod routes;
 mod security;
 mod version_routes;
@@ -104,11 +108,15 @@ pub fn router_with(state: AppState, limits: HttpLimits) -> Router {
         .merge(assets::pkg_routes(&state.leptos_options.site_root))
         .merge(fleet_routes::routes(limits.import))
         .merge(adr_routes::routes())
+        .merge(gitops_routes::routes())
+        .merge(openapi::routes())
         .merge(version_routes::routes(limits.import))
         .merge(routes::api())
+        .route(metrics::METRICS_PATH, axum::routing::get(metrics::scrape))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn(metrics::track));
     security::harden(app, limits, https)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 use app::ssr::accounts;
 use app::ssr::auth::{SessionPolicy, random_secret};
-use switchyard::config::{CatalogAction, Command, Config, DemoAction};
+use switchyard::config::{CatalogAction, Command, Config, DemoAction, LogFormat};
 use switchyard::{AppState, AuthConfig, HttpLimits, connect, leptos_options, prepare, serve_with};
 
 fn main() -> anyhow::Result<()> {
@@ -34,10 +34,19 @@ fn keep_large_allocations_mapped() {
 fn keep_large_allocations_mapped() {}
 
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
-        .init();
     let config = Config::parse();
+    // Text logs leave out the per-request access lines (RUST_LOG=switchyard::access=info shows
+    // them); JSON logs, read by machines, keep one per request.
+    let filter = |default: &str| EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    match config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter("info,sqlx=warn,switchyard::access=warn")).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_env_filter(filter("info,sqlx=warn"))
+            .init(),
+    }
     // Migrations and reference data run as the owner; serving uses the application role.
     let owner_url = config.migrate_database_url.as_deref().unwrap_or(&config.database_url);
     let pool = connect(owner_url, config.db_pool).await?;
@@ -145,6 +154,7 @@ async fn run() -> anyhow::Result<()> {
                 absolute_hours: config.session_max_hours,
                 secure_cookie: config.secure_cookie,
             };
+            auth.metrics_token = config.metrics_token.clone().and_then(app::ssr::Secret::new);
             let app_url = config.migrate_database_url.as_ref().map(|_| config.database_url.as_str());
             let serving = switchyard::db_roles::serving_pool(&pool, app_url, config.db_pool).await?;
             let state = AppState::new(serving, leptos_options(&config.site_root, addr), auth);

@@ -151,6 +151,14 @@ async fn api_not_found() -> AppError {
     AppError::NotFound("no such API route; see DESIGN.md for the routes of /api/v1".into())
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    summary = "Liveness and database reachability",
+    security(()),
+    responses((status = 200, description = "The database answers", body = crate::openapi::Health), (status = 503, description = "The database does not answer", body = crate::openapi::Health))
+)]
 async fn healthz(State(pool): State<PgPool>) -> Response {
     if db::ping(&pool).await {
         Json(json!({"status": "ok"})).into_response()
@@ -160,30 +168,84 @@ async fn healthz(State(pool): State<PgPool>) -> Response {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/criteria",
+    tag = "model",
+    summary = "The nine criteria with their seed weights",
+    responses((status = 200, description = "Criteria in order", body = Vec<domain::Criterion>))
+)]
 async fn criteria(ctx: Ctx) -> ApiResult<Json<Value>> {
     Ok(Json(decision::criteria(&ctx).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/candidates",
+    tag = "model",
+    summary = "The candidates with their scores and tier overrides",
+    responses((status = 200, description = "Candidates", body = Vec<domain::Candidate>))
+)]
 async fn candidates(ctx: Ctx) -> ApiResult<Json<Value>> {
     Ok(Json(decision::candidates(&ctx).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/evaluate",
+    tag = "model",
+    summary = "Weighted totals, ranks, margin and break-even for weights",
+    request_body = app::model::EvaluateRequest,
+    responses((status = 200, description = "The evaluation", body = app::model::EvaluateResponse))
+)]
 async fn evaluate_weights(ctx: Ctx, ApiJson(req): ApiJson<EvaluateRequest>) -> ApiResult<Json<EvaluateResponse>> {
     Ok(Json(decision::evaluate(&ctx, req).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/profiles",
+    tag = "profiles",
+    summary = "Every weight profile",
+    responses((status = 200, description = "Profiles", body = Vec<app::model::Profile>))
+)]
 async fn list_profiles(ctx: Ctx) -> ApiResult<Json<Vec<Profile>>> {
     Ok(Json(profiles::list(&ctx).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/profiles/{id}",
+    tag = "profiles",
+    summary = "One weight profile",
+    params(("id" = i64, Path, description = "Profile id")),
+    responses((status = 200, description = "The profile", body = app::model::Profile))
+)]
 async fn get_profile(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<Profile>> {
     Ok(Json(profiles::get(&ctx, parse_id("profile", &id)?).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/profiles",
+    tag = "profiles",
+    summary = "Save a new weight profile (architects)",
+    request_body = app::model::ProfileInput,
+    responses((status = 201, description = "Created", body = app::model::Profile))
+)]
 async fn create_profile(ctx: Ctx, ApiJson(input): ApiJson<ProfileInput>) -> ApiResult<Response> {
     Ok(created(profiles::create(&ctx, input).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/profiles/{id}",
+    tag = "profiles",
+    summary = "Change a weight profile (architects; 409 when stale)",
+    params(("id" = i64, Path, description = "Profile id")),
+    request_body = app::model::Versioned<app::model::ProfileInput>,
+    responses((status = 200, description = "Saved", body = app::model::Profile))
+)]
 async fn update_profile(
     ctx: Ctx,
     Path(id): Path<String>,
@@ -198,6 +260,14 @@ struct VersionQuery {
     version: Option<i32>,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/profiles/{id}",
+    tag = "profiles",
+    summary = "Delete an unused weight profile (architects)",
+    params(("id" = i64, Path, description = "Profile id"), ("version" = Option<i32>, Query, description = "The version read; 409 when stale")),
+    responses((status = 204, description = "Deleted"))
+)]
 async fn delete_profile(
     ctx: Ctx,
     Path(id): Path<String>,
@@ -214,6 +284,15 @@ struct Credentials {
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "accounts",
+    summary = "Sign in (sets the HttpOnly session cookie)",
+    request_body = crate::openapi::Credentials,
+    security(()),
+    responses((status = 204, description = "Signed in; the session cookie is set"))
+)]
 async fn create_session(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
@@ -232,6 +311,13 @@ async fn create_session(
     }
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "accounts",
+    summary = "Sign out",
+    responses((status = 204, description = "Signed out"))
+)]
 async fn delete_session(
     State(state): State<AppState>,
     principal: Option<axum::Extension<Principal>>,
@@ -245,26 +331,72 @@ async fn delete_session(
     Ok((StatusCode::NO_CONTENT, [(axum::http::header::SET_COOKIE, clear)]).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "accounts",
+    summary = "Who is signed in",
+    responses((status = 200, description = "The signed-in user", body = app::model::Me))
+)]
 async fn me(ctx: Ctx) -> Json<Value> {
     Json(json!(ctx.principal().me()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "accounts",
+    summary = "Every user (admins)",
+    responses((status = 200, description = "Users", body = Vec<app::model::User>))
+)]
 async fn list_users(ctx: Ctx) -> ApiResult<Json<Vec<User>>> {
     Ok(Json(accounts::list_users(&ctx).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "accounts",
+    summary = "Create a user (admins)",
+    request_body = app::model::NewUser,
+    responses((status = 201, description = "Created", body = app::model::User))
+)]
 async fn create_user(ctx: Ctx, ApiJson(new): ApiJson<NewUser>) -> ApiResult<Response> {
     Ok(created(accounts::create_user(&ctx, new).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    tag = "accounts",
+    summary = "Change a user's role, name or status (admins)",
+    params(("id" = i64, Path, description = "User id")),
+    request_body = app::model::UserPatch,
+    responses((status = 200, description = "Saved", body = app::model::User))
+)]
 async fn patch_user(ctx: Ctx, Path(id): Path<String>, ApiJson(patch): ApiJson<UserPatch>) -> ApiResult<Json<User>> {
     Ok(Json(accounts::patch_user(&ctx, parse_id("user", &id)?, patch).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    tag = "accounts",
+    summary = "Your API tokens (never their secrets)",
+    responses((status = 200, description = "Tokens", body = Vec<app::model::Token>))
+)]
 async fn list_tokens(ctx: Ctx) -> ApiResult<Json<Vec<Token>>> {
     Ok(Json(accounts::list_tokens(&ctx).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    tag = "accounts",
+    summary = "Create an API token; its secret is shown once",
+    request_body = app::model::NewToken,
+    responses((status = 201, description = "Created; `token` holds the secret", body = crate::openapi::CreatedToken))
+)]
 async fn create_token(ctx: Ctx, ApiJson(new): ApiJson<NewToken>) -> ApiResult<Response> {
     let (token, secret) = accounts::create_token(&ctx, new).await?;
     let mut body = json!(token);
@@ -272,6 +404,14 @@ async fn create_token(ctx: Ctx, ApiJson(new): ApiJson<NewToken>) -> ApiResult<Re
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    tag = "accounts",
+    summary = "Revoke an API token",
+    params(("id" = i64, Path, description = "Token id")),
+    responses((status = 204, description = "Revoked"))
+)]
 async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode> {
     accounts::revoke_token(&ctx, parse_id("token", &id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -279,6 +419,14 @@ async fn revoke_token(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode>
 
 /// One page of the audit log as a JSON array, newest first; when there are older entries a
 /// `Link: <…&cursor=N>; rel="next"` header points at the next page (as GitHub's API does).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    summary = "The audit log, newest first, a page at a time (Link header to the next page)",
+    params(app::model::AuditFilter),
+    responses((status = 200, description = "Entries", body = Vec<app::model::AuditEntry>))
+)]
 async fn list_audit(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiResult<Response> {
     let page = audit::list(&ctx, &filter).await?;
     let mut resp = Json(page.entries).into_response();
@@ -303,6 +451,14 @@ async fn list_audit(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiRes
 }
 
 /// The whole (filtered) audit log as CSV, streamed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit.csv",
+    tag = "audit",
+    summary = "The audit log as CSV (streamed)",
+    params(app::model::AuditFilter),
+    responses((status = 200, description = "CSV", content_type = "text/csv", body = String))
+)]
 async fn audit_csv(ctx: Ctx, ApiQuery(filter): ApiQuery<AuditFilter>) -> ApiResult<Response> {
     let stream = audit::csv_stream(&ctx, filter)?;
     Ok((

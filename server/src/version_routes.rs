@@ -40,24 +40,43 @@ pub fn routes(batch_limit: usize) -> Router<AppState> {
 
 type ApiResult<T> = Result<T, AppError>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CniQuery {
     cni: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/releases",
+    tag = "versions",
+    summary = "The release catalog with support status",
+    params(CniQuery),
+    responses((status = 200, description = "Minor releases", body = Vec<app::model::ReleaseInfo>))
+)]
 async fn releases(ctx: Ctx, ApiQuery(q): ApiQuery<CniQuery>) -> ApiResult<Json<Vec<ReleaseInfo>>> {
     Ok(Json(versions::releases(&ctx, q.cni.as_deref().filter(|c| !c.is_empty())).await?))
 }
 
-#[derive(Deserialize)]
-struct ImportQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct CatalogImportQuery {
     product: Option<String>,
     dry_run: Option<bool>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/releases/import",
+    tag = "versions",
+    summary = "Import release data (admins)",
+    params(CatalogImportQuery),
+    request_body(content = String, content_type = "application/json", description = "endoflife.date release data or the release matrix"),
+    responses((status = 200, description = "What changed (or would, with dry_run)", body = app::model::CatalogImportReport))
+)]
 async fn import_catalog(
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<ImportQuery>,
+    ApiQuery(q): ApiQuery<CatalogImportQuery>,
     ApiBytes(body): ApiBytes,
 ) -> ApiResult<Json<CatalogImportReport>> {
     let product = q.product.filter(|p| !p.is_empty()).ok_or_else(|| {
@@ -67,14 +86,38 @@ async fn import_catalog(
     Ok(Json(versions::catalog::import(&ctx, &product, text, q.dry_run.unwrap_or(false)).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/versions",
+    tag = "versions",
+    summary = "Every cluster's versions and findings, a page at a time",
+    params(app::model::VersionQuery),
+    responses((status = 200, description = "A page", body = app::model::VersionsView))
+)]
 async fn versions_table(ctx: Ctx, ApiQuery(q): ApiQuery<VersionQuery>) -> ApiResult<Json<VersionsView>> {
     Ok(Json(versions::versions_view(&ctx, &q).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/versions/pin",
+    tag = "versions",
+    summary = "Pin clusters by tier and site to a release (architects)",
+    request_body = app::model::PinInput,
+    responses((status = 200, description = "Pinned", body = app::model::PinReport))
+)]
 async fn pin(ctx: Ctx, ApiJson(input): ApiJson<PinInput>) -> ApiResult<Json<PinReport>> {
     Ok(Json(versions::pin(&ctx, input).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/observations",
+    tag = "versions",
+    summary = "Report what clusters run (write token)",
+    request_body = Vec<app::model::ObservationInput>,
+    responses((status = 200, description = "Recorded", body = app::model::ObservationReport))
+)]
 async fn report_observations(
     ctx: Ctx,
     ApiJson(items): ApiJson<Vec<ObservationInput>>,
@@ -82,15 +125,32 @@ async fn report_observations(
     Ok(Json(versions::report_observations(&ctx, items).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/clusters/{id}/lifecycle",
+    tag = "versions",
+    summary = "The cluster's release lifecycle and findings",
+    params(("id" = i64, Path, description = "Cluster id")),
+    responses((status = 200, description = "The lifecycle", body = app::model::ClusterLifecycle))
+)]
 async fn lifecycle(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Json<ClusterLifecycle>> {
     Ok(Json(versions::cluster_lifecycle(&ctx, parse_id("cluster", &id)?).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TargetQuery {
     target: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/clusters/{id}/upgrade-plan",
+    tag = "versions",
+    summary = "The cluster's upgrade path, one minor at a time",
+    params(("id" = i64, Path, description = "Cluster id"), TargetQuery),
+    responses((status = 200, description = "The path", body = domain::versions::UpgradePath))
+)]
 async fn cluster_plan(
     ctx: Ctx,
     Path(id): Path<String>,
@@ -99,7 +159,8 @@ async fn cluster_plan(
     Ok(Json(versions::cluster_upgrade_path(&ctx, parse_id("cluster", &id)?, q.target.as_deref()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PlanQuery {
     cni: Option<String>,
     target: Option<String>,
@@ -108,6 +169,14 @@ struct PlanQuery {
 }
 
 /// The fleet plan as JSON (default), CSV or Markdown.
+#[utoipa::path(
+    get,
+    path = "/api/v1/upgrade-plan",
+    tag = "versions",
+    summary = "The fleet's staged upgrade plan as JSON, CSV or Markdown",
+    params(PlanQuery),
+    responses((status = 200, description = "The plan (CSV and Markdown as files)", body = app::model::UpgradePlan))
+)]
 async fn fleet_plan(ctx: Ctx, ApiQuery(q): ApiQuery<PlanQuery>) -> ApiResult<Response> {
     let cni = q
         .cni

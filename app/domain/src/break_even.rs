@@ -11,6 +11,7 @@ use crate::{ScoreTable, Weights, weights::FULL};
 
 /// A weight, in tenths of a percent, as the exact fraction `num / den`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ratio {
     /// Numerator.
     pub num: i128,
@@ -43,6 +44,7 @@ impl Ratio {
 
 /// Where the winner changes when one criterion's weight moves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Flip {
     /// The weight at which the challenger ties the winner.
     pub weight: Ratio,
@@ -52,6 +54,7 @@ pub struct Flip {
 
 /// The break-even analysis of one criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakEven {
     /// Current weight in tenths.
     pub current: u32,

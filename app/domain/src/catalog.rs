@@ -70,6 +70,7 @@ impl From<Cycle> for String {
 
 /// One minor release of a CNI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Release {
     /// Product key, `cilium` or `calico` (the candidate key).
     pub product: String,
@@ -98,6 +99,7 @@ impl Release {
 
 /// The minimum kernel of one CNI feature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KernelFeature {
     /// CNI key (`cilium`, `calico`, `tetragon`).
     pub cni: String,
@@ -111,6 +113,7 @@ pub struct KernelFeature {
 
 /// Bytes each encapsulation or encryption adds to a packet (`mtu_overhead_bytes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MtuOverheads {
     /// IP-in-IP (Calico's default on IPv4 pools).
     pub ipip: u32,
@@ -132,6 +135,7 @@ pub struct MtuOverheads {
 
 /// Rough per-node memory of a CNI agent, for footprint warnings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentFootprint {
     /// Key in the data file, e.g. `cilium_agent`, `calico_node_iptables`.
     pub agent: String,
@@ -152,6 +156,7 @@ impl AgentFootprint {
 
 /// Everything the gates need to know about releases and kernels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalog {
     /// Releases sorted by product, then cycle.
     pub releases: Vec<Release>,
@@ -174,11 +179,13 @@ pub fn catalog() -> Result<Catalog, ValidationError> {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawMatrix {
     rows: Vec<RawRelease>,
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawRelease {
     product: String,
     cycle: String,
@@ -192,6 +199,7 @@ struct RawRelease {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawFeatures {
     features: Vec<RawFeature>,
     mtu_overhead_bytes: MtuOverheads,
@@ -199,6 +207,7 @@ struct RawFeatures {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawFeature {
     cni: String,
     feature: String,

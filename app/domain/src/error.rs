@@ -6,6 +6,7 @@ use std::fmt;
 
 /// One or more problems with an input, keyed by the field path (`weights.bgp_underlay`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidationError {
     /// Field path → what is wrong and how to fix it.
     pub fields: BTreeMap<String, String>,

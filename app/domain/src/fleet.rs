@@ -32,7 +32,7 @@ pub use demo::demo_fleet;
 pub use recommend::{CandidateOutcome, ProfileChoice, Recommendation, Recommender, pick_profile, recommend};
 pub use records::{ClusterRecord, MAX_RATIONALE_CHARS, SITE_FIELDS, SiteKind, SiteRecord, cluster_fields};
 pub(crate) use rules::check_text;
-pub use rules::{check_cluster_name, is_dns_label};
+pub use rules::{check_cluster_name, check_label, is_dns_label};
 pub use synthetic::synthetic_fleet;
 
 #[cfg(feature = "interchange")]
@@ -44,6 +44,7 @@ pub use yaml_format::{fleet_from_yaml, fleet_to_yaml, import_yaml};
 
 /// Sites and clusters, as imported and exported.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetDoc {
     /// Plants and regions.
     #[serde(default)]

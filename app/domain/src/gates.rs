@@ -52,6 +52,7 @@ use crate::catalog::Catalog;
 
 /// How bad a gate is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The candidate cannot be recommended for this cluster.
@@ -62,6 +63,7 @@ pub enum Severity {
 
 /// One reason a candidate is ruled out or needs care on a cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gate {
     /// Stable code from [`codes`].
     pub code: String,
@@ -91,6 +93,7 @@ pub fn knocked_out(gates: &[Gate], candidate: &str) -> bool {
 
 /// Thresholds of the gates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GatePolicy {
     /// Warn when the pod MTU falls below this (default 1400: below it, bulk transfers such as
     /// camera images suffer and double encapsulation is in play; 1280 is IPv6's floor).

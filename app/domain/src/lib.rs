@@ -7,7 +7,11 @@ pub mod catalog;
 mod error;
 pub mod fleet;
 pub mod gates;
+#[cfg(feature = "interchange")]
+pub mod gitops;
 mod model;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod reference;
 pub mod scoring;
 pub mod text;

@@ -11,6 +11,7 @@ pub const MAX_SCORE: u8 = 5;
 
 /// A weighted decision criterion ("Identity-aware policy").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Criterion {
     /// Stable API key, e.g. `identity_policy`.
     pub key: String,
@@ -22,6 +23,7 @@ pub struct Criterion {
 
 /// Whether a candidate takes part in scoring or was considered and dismissed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CandidateStatus {
     /// Scored on every criterion.
@@ -32,6 +34,7 @@ pub enum CandidateStatus {
 
 /// A CNI under consideration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Candidate {
     /// Stable key, e.g. `cilium`.
     pub key: String,
@@ -47,6 +50,7 @@ pub struct Candidate {
 
 /// Kubernetes tier of a cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// Cell or machine controller: K3s/MicroK8s on small edge boxes.
@@ -91,6 +95,7 @@ impl FromStr for Tier {
 
 /// Greenfield or brownfield deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Context {
     /// New build, the platform team owns the network.
@@ -123,6 +128,7 @@ impl FromStr for Context {
 
 /// One score of one candidate on one criterion, optionally only for one tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Score {
     /// Candidate key.
     pub candidate: String,
@@ -139,6 +145,7 @@ pub struct Score {
 
 /// Criteria, candidates and scores: everything the engine needs besides weights.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Model {
     /// Criteria in display order.
     pub criteria: Vec<Criterion>,

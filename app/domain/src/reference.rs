@@ -8,6 +8,7 @@ use crate::{Candidate, Context, Criterion, Model, Score, Tier};
 
 /// A weight profile as written in the reference file (weights in percent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileSeed {
     /// Unique name.
     pub name: String,
@@ -23,6 +24,7 @@ pub struct ProfileSeed {
 
 /// Everything in `data/reference.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reference {
     /// Where the data comes from.
     pub source: String,

@@ -12,6 +12,7 @@ pub const UNITS_PER_POINT: u32 = 1000;
 
 /// One candidate's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CandidateResult {
     /// Candidate key.
     pub candidate: String,
@@ -25,6 +26,7 @@ pub struct CandidateResult {
 
 /// The outcome of one weighting.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evaluation {
     /// Results ordered by rank (ties in model order).
     pub results: Vec<CandidateResult>,

@@ -10,6 +10,7 @@ pub const FULL: u32 = 1000;
 
 /// A weight vector aligned with [`Model::criteria`], each entry in tenths of a percent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Weights(pub Vec<u32>);
 
 impl Weights {

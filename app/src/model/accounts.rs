@@ -6,6 +6,7 @@ use domain::ValidationError;
 
 /// What a user may do. Ordered: each role can do everything the one before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Reads everything (managers).
@@ -41,6 +42,7 @@ impl std::str::FromStr for Role {
 
 /// The signed-in user, as `GET /api/v1/me` and the header show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Me {
     /// Email (lower case).
     pub email: String,
@@ -52,6 +54,7 @@ pub struct Me {
 
 /// A user as admins see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
     /// Database id.
     pub id: i64,
@@ -69,6 +72,7 @@ pub struct User {
 
 /// `POST /api/v1/users`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewUser {
     /// Email address.
     pub email: String,
@@ -82,6 +86,7 @@ pub struct NewUser {
 
 /// `PATCH /api/v1/users/{id}`: every field optional.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     /// New display name.
@@ -96,6 +101,7 @@ pub struct UserPatch {
 
 /// What an API token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// GET only.
@@ -106,6 +112,7 @@ pub enum Scope {
 
 /// An API token as listed (never the secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Token {
     /// Database id.
     pub id: i64,
@@ -128,6 +135,7 @@ pub struct Token {
 
 /// `POST /api/v1/tokens`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewToken {
     /// Label, e.g. "argo-cd plant 7".
     pub name: String,

@@ -14,6 +14,7 @@ use domain::{NaiveDate, Tier};
 /// An ADR as `GET /api/v1/adrs/{number}` shows it: the whole record (snapshot included) with the
 /// row's version and history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdrRecord {
     /// Number, status, draft fields, dates, links, snapshot and its hash.
     #[serde(flatten)]
@@ -36,6 +37,7 @@ pub struct AdrRecord {
 
 /// One ADR in the register's list: everything but the snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdrSummary {
     /// `ADR-0001`, on the wire the plain integer.
     pub number: AdrNumber,
@@ -94,6 +96,7 @@ impl AdrSummary {
 /// Filters of the register (`GET /api/v1/adrs?status=accepted&review=overdue`); each optional,
 /// empty values ignored, unknown ones a field error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct AdrFilter {
     /// `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`.
     #[serde(default)]
@@ -112,6 +115,7 @@ pub const REVIEW_STATES: [(&str, &str); 3] =
 
 /// What the register page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdrRegister {
     /// A page of the ADRs matching the filter, by number.
     pub adrs: Vec<AdrSummary>,
@@ -128,6 +132,7 @@ pub struct AdrRegister {
 /// What `POST /api/v1/adrs` (and `PUT` of a proposed ADR) takes: the draft (`title` and
 /// `chosen` required, the rest optional) and where the weights come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdrInput {
     /// Title, scope, chosen option, people and decision text.
     #[serde(flatten)]
@@ -153,6 +158,7 @@ impl AdrInput {
 /// `POST /api/v1/adrs/{number}/status`: the new status (`superseded_by` only with
 /// `superseded`), plus the `version` read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     /// `accepted`, `rejected`, `deprecated` or `superseded`.
     pub status: AdrStatus,
@@ -163,6 +169,7 @@ pub struct StatusChange {
 
 /// `POST /api/v1/adrs/{number}/reviews`: the outcome and why, plus the `version` read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewInput {
     /// `reaffirm` or `supersede`.
     pub outcome: ReviewOutcome,
@@ -173,6 +180,7 @@ pub struct ReviewInput {
 
 /// A stored review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdrReview {
     /// Sequence number.
     pub id: i64,
@@ -187,6 +195,7 @@ pub struct AdrReview {
 
 /// What a review did: the reviewed ADR as it is now, and the review stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewResult {
     /// The reviewed ADR (a reaffirmed one with its new `review_by`).
     pub adr: AdrRecord,
@@ -198,6 +207,7 @@ pub struct ReviewResult {
 
 /// Another ADR this one links to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdrLinkRef {
     /// Its number.
     pub number: AdrNumber,
@@ -211,6 +221,7 @@ pub struct AdrLinkRef {
 
 /// Everything the ADR page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdrPage {
     /// The record, snapshot included.
     pub adr: AdrRecord,
@@ -231,6 +242,7 @@ pub struct AdrPage {
 /// `GET /api/v1/adrs/{number}/review`: the decision re-run on today's model next to the frozen
 /// snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewPreview {
     /// The ADR, its frozen snapshot included (`adr.snapshot` is "then") but for the lists of
     /// every cluster and exception in scope (`fleet.clusters` and `fleet.exceptions` are empty
@@ -252,6 +264,7 @@ pub struct ReviewPreview {
 
 /// Everything the review page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewPage {
     /// Then vs now.
     pub preview: ReviewPreview,
@@ -265,6 +278,7 @@ pub struct ReviewPage {
 
 /// `GET /api/v1/reviews`: accepted ADRs by review state, each list by review date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewsDue {
     /// The server's today.
     pub today: NaiveDate,
@@ -278,6 +292,7 @@ pub struct ReviewsDue {
 
 /// How many accepted ADRs are in each review state (the fleet map's summary).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReviewCounts {
     /// Past their review date.
     pub overdue: usize,

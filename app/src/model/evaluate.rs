@@ -7,6 +7,11 @@ use domain::{BreakEven, Evaluation, Model, Tier, points};
 
 /// `POST /api/v1/evaluate` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(example = json!({"weights": {
+    "identity_policy": 15, "l7_policy": 10, "observability": 15, "multi_cluster": 10, "encryption": 10,
+    "performance_footprint": 10, "bgp_underlay": 10, "operational_simplicity": 10, "governance": 10
+}, "tier": "plant"})))]
 #[serde(deny_unknown_fields)]
 pub struct EvaluateRequest {
     /// Criterion key → percent.
@@ -18,6 +23,7 @@ pub struct EvaluateRequest {
 
 /// One candidate in an evaluation response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResultJson {
     /// Candidate key.
     pub candidate: String,
@@ -31,6 +37,7 @@ pub struct ResultJson {
 
 /// A flip point in an evaluation response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FlipJson {
     /// Weight in percent (two decimals) at which the challenger ties.
     pub weight: f64,
@@ -40,6 +47,7 @@ pub struct FlipJson {
 
 /// The break-even of one criterion in an evaluation response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BreakEvenJson {
     /// Current weight in percent.
     pub current: f64,
@@ -53,6 +61,7 @@ pub struct BreakEvenJson {
 
 /// `POST /api/v1/evaluate` response.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EvaluateResponse {
     /// Tier whose overrides were applied.
     pub tier: Option<Tier>,

@@ -7,6 +7,7 @@ use domain::{Context, Model, Tier};
 
 /// A site as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Site {
     /// Database id.
     pub id: i64,
@@ -19,6 +20,7 @@ pub struct Site {
 
 /// A cluster as the API shows it: the import/export fields plus id and version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Cluster {
     /// Database id.
     pub id: i64,
@@ -31,6 +33,7 @@ pub struct Cluster {
 
 /// Filters of the cluster list (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClusterFilter {
     /// Cell, plant, regional or cloud.
     #[serde(default)]
@@ -57,6 +60,7 @@ pub struct ClusterFilter {
 
 /// Orders of the cluster list; each ends with the name, so a page is always the same page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClusterSort {
     /// By name.
@@ -101,6 +105,7 @@ pub const CLUSTER_LIST_PAGE: i64 = 100;
 
 /// One numbered page of the cluster list, with the count of every match.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClusterListPage {
     /// The clusters on this page.
     pub clusters: Vec<Cluster>,
@@ -114,6 +119,7 @@ pub struct ClusterListPage {
 
 /// What an import did or would do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// True when nothing was written.
     pub dry_run: bool,
@@ -127,6 +133,7 @@ pub struct ImportReport {
 
 /// One cluster on the fleet map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetCluster {
     /// Database id.
     pub id: i64,
@@ -169,6 +176,7 @@ pub struct FleetCluster {
 
 /// One site on the fleet map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetSite {
     /// Site name.
     pub name: String,
@@ -183,6 +191,7 @@ pub struct FleetSite {
 /// The computed fleet map: every site with its clusters (the server's cached whole; the API and
 /// the pages send views of it, [`FleetOverview`] and [`FleetClusterPage`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Fleet {
     /// Sites with their clusters.
     pub sites: Vec<FleetSite>,
@@ -205,6 +214,7 @@ pub struct Fleet {
 
 /// How many clusters of the fleet have each version finding (the fleet map's summary).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VersionCounts {
     /// Past end of life.
     pub eol: usize,
@@ -236,6 +246,7 @@ impl FleetCluster {
 
 /// Filters of the fleet map and its API (each optional; empty values are ignored).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct FleetQuery {
     /// Cell, plant, regional or cloud.
     #[serde(default)]
@@ -301,6 +312,7 @@ impl FleetQuery {
 
 /// One site of the fleet overview: its matching clusters counted, not listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetSiteSummary {
     /// Site name.
     pub name: String,
@@ -356,6 +368,7 @@ impl FleetSiteSummary {
 /// `GET /api/v1/fleet`: the map aggregated by site (clusters on demand from
 /// `GET /api/v1/fleet/clusters`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetOverview {
     /// Sites with matching clusters, by name (a page of them when the query pages).
     pub sites: Vec<FleetSiteSummary>,
@@ -382,6 +395,7 @@ pub struct FleetOverview {
 
 /// `GET /api/v1/fleet/clusters`: one page of the matching clusters, by site then name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetClusterPage {
     /// The clusters of this page.
     pub clusters: Vec<FleetCluster>,
@@ -396,6 +410,7 @@ pub struct FleetClusterPage {
 /// What the fleet map page shows: the overview of a page of sites and, when few enough
 /// clusters match there, each of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FleetView {
     /// Sites of this page, counted.
     pub overview: FleetOverview,
@@ -409,6 +424,7 @@ pub struct FleetView {
 
 /// The weights and options a "Record decision" form offers for a selection of the fleet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RecordChoice {
     /// The scored candidates, key and name.
     pub candidates: Vec<(String, String)>,
@@ -426,6 +442,7 @@ pub const FLEET_DETAIL_MAX: usize = 250;
 
 /// Everything the cluster page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClusterPage {
     /// The cluster.
     pub cluster: Cluster,

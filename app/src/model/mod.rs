@@ -7,6 +7,7 @@ pub mod adrs;
 pub mod audit;
 pub mod evaluate;
 pub mod fleet;
+pub mod gitops;
 pub mod profiles;
 pub mod versions;
 
@@ -22,6 +23,7 @@ pub use fleet::{
     FLEET_SITES_PAGE, FLEET_STATUSES, Fleet, FleetCluster, FleetClusterPage, FleetOverview, FleetQuery, FleetSite,
     FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site, VersionCounts,
 };
+pub use gitops::{ClusterParams, PluginInput, PluginOutput, PluginRequest, PluginResponse};
 pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
 pub use versions::{
     CatalogImportReport, ClusterLifecycle, ObservationInput, ObservationReport, Observed, PinInput, PinReport,
@@ -34,6 +36,7 @@ use serde::{Deserialize, Serialize};
 /// An update body: the entity's fields plus the `version` the client read, so a write made in
 /// between is refused (409) instead of silently overwritten. One shape for every editable entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Versioned<T> {
     /// The new content.
     #[serde(flatten)]
@@ -54,6 +57,7 @@ impl<T> Versioned<T> {
 /// the island runs; in the browser the result is never read, yet it would put a JSON serializer
 /// for every prop type into the WASM bundle. Reads (deserializes) the same as `T`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct ServerProps<T>(pub T);
 

@@ -9,6 +9,7 @@ use domain::{Context, Model, Tier, ValidationError, Weights};
 
 /// A saved, named weight set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Profile {
     /// Database id.
     pub id: i64,
@@ -32,6 +33,7 @@ pub struct Profile {
 
 /// What a client sends to create or update a profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProfileInput {
     /// Unique name, 1–80 characters.
     pub name: String,
@@ -97,6 +99,7 @@ impl ProfileInput {
 
 /// Everything the what-if studio needs on first render.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StudioData {
     /// Criteria, candidates, scores.
     pub model: Model,

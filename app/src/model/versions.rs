@@ -9,6 +9,7 @@ use domain::{NaiveDate, Tier};
 
 /// `GET /api/v1/releases`: one minor line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ReleaseInfo {
     /// Product key (`cilium`).
     pub product: String,
@@ -30,6 +31,7 @@ pub struct ReleaseInfo {
 
 /// What a pipeline reports a cluster runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ObservationInput {
     /// Cluster name.
     pub cluster: String,
@@ -47,6 +49,7 @@ pub struct ObservationInput {
 
 /// `POST /api/v1/observations`: what was written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ObservationReport {
     /// Observations stored.
     pub accepted: usize,
@@ -56,6 +59,7 @@ pub struct ObservationReport {
 
 /// An observation as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Observed {
     /// CNI running.
     pub cni: String,
@@ -69,6 +73,7 @@ pub struct Observed {
 
 /// One cluster in the versions table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VersionRow {
     /// Cluster id.
     pub id: i64,
@@ -113,6 +118,7 @@ impl VersionRow {
 
 /// Filters of the versions table; every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct VersionQuery {
     /// CNI judged.
     #[serde(default)]
@@ -150,6 +156,7 @@ pub const VERSION_STATUSES: [(&str, &str); 10] = [
 
 /// Counts over the whole fleet (not only the filtered rows).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VersionSummary {
     /// Clusters in the fleet.
     pub clusters: usize,
@@ -161,6 +168,7 @@ pub struct VersionSummary {
 
 /// `GET /api/v1/versions`: a page of the table with the counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VersionsView {
     /// Rows of this page, by name.
     pub rows: Vec<VersionRow>,
@@ -178,6 +186,7 @@ pub struct VersionsView {
 
 /// One cluster's lifecycle (`GET /api/v1/clusters/{id}/lifecycle`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClusterLifecycle {
     /// Cluster id.
     pub id: i64,
@@ -201,6 +210,7 @@ pub struct ClusterLifecycle {
 /// Pins a version on a selection of clusters (`POST /api/v1/versions/pin`): the clusters whose
 /// decided CNI is `cni`, narrowed by tier, site or names.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PinInput {
     /// Candidate key.
     pub cni: String,
@@ -219,6 +229,7 @@ pub struct PinInput {
 
 /// What a bulk pin changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PinReport {
     /// The version pinned.
     pub version: String,
@@ -230,6 +241,7 @@ pub struct PinReport {
 
 /// A catalog import: what changes (or changed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CatalogImportReport {
     /// Product key.
     pub product: String,
@@ -245,6 +257,7 @@ pub struct CatalogImportReport {
 
 /// One wave of a fleet plan, as the API names it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanWave {
     /// 0 for the first.
     pub wave: u32,
@@ -258,6 +271,7 @@ pub struct PlanWave {
 
 /// `GET /api/v1/upgrade-plan`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpgradePlan {
     /// Product key.
     pub cni: String,
@@ -297,6 +311,7 @@ impl From<&FleetPlan> for UpgradePlan {
 
 /// Everything the versions page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VersionsPage {
     /// The table and counts.
     pub view: VersionsView,

@@ -39,6 +39,19 @@ impl Ctx {
         }
     }
 
+    /// A viewer's read-only context for readers inside the server that check their own
+    /// credentials (the metrics scrape); never for a request's own work.
+    pub fn internal_reader(state: &AppState) -> Self {
+        let principal = Principal {
+            user_id: 0,
+            email: "switchyard".into(),
+            display_name: "Switchyard (internal)".into(),
+            role: Role::Viewer,
+            via: super::auth::Via::Token { id: 0, name: "internal".into(), scope: Scope::Read },
+        };
+        Ctx::new(state, principal)
+    }
+
     /// This server's copy of the fleet map.
     pub(crate) fn fleet_cache(&self) -> &super::fleet_cache::FleetCache {
         &self.fleet

@@ -12,11 +12,13 @@ pub mod db;
 pub mod decision;
 pub mod fleet;
 pub mod fleet_cache;
+pub mod gitops;
 pub mod model_cache;
 pub mod profiles;
 pub mod recommend_cache;
 pub mod seed;
 pub mod site_assets;
+pub mod tarball;
 pub mod throttle;
 pub mod versions;
 
@@ -37,6 +39,32 @@ pub struct AuthConfig {
     pub origins: Vec<String>,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client (for throttling).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token `GET /metrics` requires (`SWITCHYARD_METRICS_TOKEN`); open when `None`.
+    pub metrics_token: Option<Secret>,
+}
+
+/// A configured secret: compared in constant time, never printed (`Debug` shows no part of it).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`; `None` when it is empty.
+    pub fn new(value: impl Into<String>) -> Option<Secret> {
+        let value = value.into();
+        (!value.is_empty()).then_some(Secret(value))
+    }
+
+    /// True when `given` is the secret (time independent of where they differ).
+    pub fn matches(&self, given: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), given.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 impl AuthConfig {
@@ -48,7 +76,7 @@ impl AuthConfig {
             origins.push(format!("http://127.0.0.1:{}", addr.port()));
         }
         origins.dedup();
-        AuthConfig { session: auth::SessionPolicy::default(), origins, trusted_proxies: Vec::new() }
+        AuthConfig { session: auth::SessionPolicy::default(), origins, trusted_proxies: Vec::new(), metrics_token: None }
     }
 }
 

@@ -10,6 +10,7 @@ use crate::{Context, Tier};
 
 /// A value then and now.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ThenNow<T> {
     /// In the ADR's snapshot.
     pub then: T,
@@ -26,6 +27,7 @@ impl<T: PartialEq> ThenNow<T> {
 
 /// A criterion whose weight changed (or that was added or removed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeightChange {
     /// Criterion key.
     pub criterion: String,
@@ -39,6 +41,7 @@ pub struct WeightChange {
 
 /// A score and its rationale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreValue {
     /// 0–5.
     pub score: u8,
@@ -48,6 +51,7 @@ pub struct ScoreValue {
 
 /// A base score or tier override whose value or rationale changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreChange {
     /// Candidate key.
     pub candidate: String,
@@ -63,6 +67,7 @@ pub struct ScoreChange {
 
 /// A candidate's weighted total then and now (thousandths of a point).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotalChange {
     /// Candidate key.
     pub candidate: String,
@@ -74,6 +79,7 @@ pub struct TotalChange {
 
 /// A per-tier outcome whose winner changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierWinnerChange {
     /// Tier.
     pub tier: Tier,
@@ -89,6 +95,7 @@ pub struct TierWinnerChange {
 
 /// Gates that fire now on a cluster and did not at the snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterGates {
     /// Cluster name.
     pub cluster: String,
@@ -98,6 +105,7 @@ pub struct ClusterGates {
 
 /// How the fleet in scope changed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetDiff {
     /// Clusters in scope then and now.
     pub clusters: ThenNow<u32>,
@@ -127,6 +135,7 @@ impl FleetDiff {
 
 /// Everything that changed between two snapshots.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotDiff {
     /// Weights that moved, in today's criterion order (removed criteria last).
     pub weights: Vec<WeightChange>,

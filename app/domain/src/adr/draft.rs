@@ -13,6 +13,7 @@ use crate::{Model, ValidationError};
 
 /// What a person writes for an ADR. Frozen, with the snapshot, once the ADR is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdrDraft {
     /// What was decided, one line of at most 200 characters.
     pub title: String,

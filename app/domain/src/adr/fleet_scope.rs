@@ -9,6 +9,7 @@ use crate::{ClusterRecord, Context, Recommendation, Severity, Tier};
 
 /// A gate firing on a cluster.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FiredGate {
     /// Candidate key.
     pub candidate: String,
@@ -20,6 +21,7 @@ pub struct FiredGate {
 
 /// A cluster in scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScopedCluster {
     /// Cluster name.
     pub name: String,
@@ -33,6 +35,7 @@ pub struct ScopedCluster {
 
 /// A cluster whose decided CNI differs from its recommendation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetException {
     /// Cluster name.
     pub cluster: String,
@@ -46,6 +49,7 @@ pub struct FleetException {
 
 /// The fleet in scope, summarised.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetScopeSummary {
     /// Clusters in scope, by name.
     pub clusters: Vec<ScopedCluster>,

@@ -9,6 +9,7 @@ use crate::{Model, ValidationError};
 
 /// An architecture decision record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Adr {
     /// `ADR-0001`, on the wire the plain integer.
     pub number: AdrNumber,

@@ -48,6 +48,7 @@ pub fn next_review(date: NaiveDate, months: u32) -> Result<NaiveDate, Validation
 
 /// How urgent a review is on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewState {
     /// The review-by date has passed.
@@ -85,6 +86,7 @@ impl ReviewState {
 
 /// What a review decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewOutcome {
     /// The decision still holds; the next review is one interval after this one.
@@ -95,6 +97,7 @@ pub enum ReviewOutcome {
 
 /// One review of an ADR, as its More Information lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewRecord {
     /// The day of the review.
     pub date: NaiveDate,

@@ -12,6 +12,7 @@ pub const MAX_SCOPE_CLUSTERS: usize = 500;
 /// `tiers` or `contexts` is given and it matches both (an empty list matches any). An empty scope
 /// is the whole fleet.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scope {
     /// Tiers covered ("plant").
     #[serde(default)]

@@ -17,6 +17,7 @@ pub const SNAPSHOT_FORMAT: u32 = 1;
 
 /// A criterion as it stood, with the weight the decision used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotCriterion {
     /// Stable key, e.g. `identity_policy`.
     pub key: String,
@@ -30,6 +31,7 @@ pub struct SnapshotCriterion {
 
 /// One base score of an option.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotScore {
     /// Criterion key.
     pub criterion: String,
@@ -41,6 +43,7 @@ pub struct SnapshotScore {
 
 /// A score that replaces the base score for one tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotOverride {
     /// The tier it applies to.
     pub tier: Tier,
@@ -54,6 +57,7 @@ pub struct SnapshotOverride {
 
 /// A scored option: its scores, overrides and outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotOption {
     /// Candidate key.
     pub key: String,
@@ -99,6 +103,7 @@ impl SnapshotOption {
 
 /// An option considered but not scored, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DismissedOption {
     /// Candidate key.
     pub key: String,
@@ -112,6 +117,7 @@ pub struct DismissedOption {
 
 /// Where the winner changes when one weight moves, the others rescaled proportionally.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotFlip {
     /// The weight, in tenths of a percent, as a reduced fraction.
     pub weight: Ratio,
@@ -121,6 +127,7 @@ pub struct SnapshotFlip {
 
 /// The break-even analysis of one criterion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotBreakEven {
     /// Criterion key.
     pub criterion: String,
@@ -134,6 +141,7 @@ pub struct SnapshotBreakEven {
 
 /// One candidate's total in a per-tier outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierTotal {
     /// Candidate key.
     pub candidate: String,
@@ -146,6 +154,7 @@ pub struct TierTotal {
 /// The outcome at one tier: the tier's score overrides with either the decision's own weights
 /// (`profile: None`) or a tier profile's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TierOutcome {
     /// The tier whose overrides apply.
     pub tier: Tier,
@@ -180,6 +189,7 @@ pub struct TierProfile {
 
 /// Weights one stakeholder gave, for a later multi-stakeholder analysis (none are recorded yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StakeholderWeights {
     /// Who.
     pub name: String,
@@ -189,6 +199,7 @@ pub struct StakeholderWeights {
 
 /// Everything a decision was made on, frozen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     /// [`SNAPSHOT_FORMAT`] when it was taken.
     pub format: u32,

@@ -9,6 +9,7 @@ use crate::ValidationError;
 /// Where an ADR stands. A superseded ADR names its successor in
 /// [`Adr::superseded_by`](super::Adr::superseded_by), not in the status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AdrStatus {
     /// Recorded, not yet decided; its text can still change.

@@ -16,6 +16,7 @@ use crate::ValidationError;
 
 /// One problem in an imported or validated document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// Line of the row (see the module docs for what a line is).
     pub line: usize,

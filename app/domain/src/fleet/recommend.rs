@@ -25,6 +25,7 @@ pub struct ProfileChoice<'a> {
 
 /// One scored candidate on one cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CandidateOutcome {
     /// Candidate key.
     pub candidate: String,
@@ -40,6 +41,7 @@ pub struct CandidateOutcome {
 
 /// What Switchyard recommends for a cluster, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recommendation {
     /// Profile used.
     pub profile_id: i64,

@@ -40,6 +40,7 @@ pub const MAX_TEXT_CHARS: usize = 200;
 
 /// A plant or a region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SiteKind {
     /// A factory: plant and cell clusters run here.
@@ -79,6 +80,7 @@ impl FromStr for SiteKind {
 
 /// A site: a plant or a region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteRecord {
     /// Unique name, free text ("Leipzig", "EMEA").
     pub name: String,
@@ -128,6 +130,7 @@ impl SiteRecord {
 /// (flattened, so the API, CSV and YAML carry them as plain fields), and what was decided. Only
 /// `name`, `site` and `tier` are required; everything else has the default its doc names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterRecord {
     /// Unique name, a DNS label (`cell-leipzig-press-01`).
     pub name: String,

@@ -58,7 +58,7 @@ pub(super) fn is_candidate_key(s: &str) -> bool {
 
 /// A label in Kubernetes syntax: key `[prefix/]name`, value empty or like a name. This also keeps
 /// `=`, `;` and `,` out, so the CSV form `key=value;key2=value2` needs no escaping.
-pub(super) fn check_label(key: &str, value: &str) -> Result<(), String> {
+pub fn check_label(key: &str, value: &str) -> Result<(), String> {
     let rule = "labels follow Kubernetes syntax: key [prefix/]name and value of at most 63 letters, \
                 digits, '-', '_' or '.', starting and ending with a letter or digit";
     let (prefix, name) = match key.rsplit_once('/') {

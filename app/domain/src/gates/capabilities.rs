@@ -19,6 +19,7 @@ pub const CAPABILITIES_JSON: &str = include_str!("../../data/capabilities.json")
 
 /// Everything the gates need to know about one candidate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CandidateCapabilities {
     /// Candidate key, as in the model and the release matrix (`cilium`).
@@ -57,6 +58,7 @@ impl CandidateCapabilities {
 
 /// One datapath feature whose kernel minimum a gate checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KernelFeatureGate {
     /// The gate code it feeds, one of the `kernel_feature_*` codes in [`codes`](super::codes).
@@ -69,6 +71,7 @@ pub struct KernelFeatureGate {
 
 /// Where a feature's minimum kernel comes from: the catalog holds every kernel number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KernelSource {
     /// The catalog's feature row for this candidate with this exact name.
@@ -79,6 +82,7 @@ pub enum KernelSource {
 
 /// The agent the small-node gate weighs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Footprint {
     /// Key of its memory range in the catalog (`node_memory_footprint_mib`).
@@ -93,6 +97,7 @@ pub struct Footprint {
 
 /// How a candidate carries pod traffic by default, and what that costs per packet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MtuModel {
     /// Tunnels it supports, with their overhead; those with `default_for` are used by default.
@@ -115,6 +120,7 @@ pub struct MtuModel {
 
 /// One tunnel and its per-packet overhead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EncapsulationOverhead {
     /// The tunnel.
@@ -128,6 +134,7 @@ pub struct EncapsulationOverhead {
 
 /// Which pod networks a default tunnel serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PodFamily {
     /// Every cluster, whatever its pod IP families (one tunnel for all).
@@ -140,6 +147,7 @@ pub enum PodFamily {
 
 /// WireGuard's per-packet overhead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WireguardOverhead {
     /// On IPv4 pod traffic.
@@ -150,6 +158,7 @@ pub struct WireguardOverhead {
 
 /// Direct server return.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Dsr {
     /// It can return service replies directly from the backend node.
@@ -163,6 +172,7 @@ pub struct Dsr {
 
 /// How the candidate's default IPAM gives nodes pod addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Ipam {
     /// Prefix length of one IPv4 block.
@@ -178,6 +188,7 @@ pub struct Ipam {
 
 /// How many blocks one node takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BlocksPerNode {
     /// One block, grown to the smallest power of two that holds max pods when it does not.
@@ -187,6 +198,7 @@ pub enum BlocksPerNode {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawCapabilities {
     candidates: Vec<CandidateCapabilities>,
 }

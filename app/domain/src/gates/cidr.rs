@@ -25,6 +25,7 @@ use super::capabilities::{BlocksPerNode, CandidateCapabilities, Ipam};
 
 /// How one candidate would spend a pod CIDR.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CidrCapacity {
     /// Candidate key.
     pub candidate: String,

@@ -33,6 +33,7 @@ pub const MAX_DISTRIBUTION_CHARS: usize = 200;
 
 /// Whether the cluster's underlay runs BGP, and who owns it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BgpFabric {
     /// No BGP fabric: pod traffic is tunnelled or stays on one L2 segment.
@@ -83,6 +84,7 @@ impl FromStr for BgpFabric {
 
 /// What the gates know about a cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClusterFacts {
     /// Cell, plant, regional or cloud.
     pub tier: Tier,

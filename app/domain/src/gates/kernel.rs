@@ -26,6 +26,7 @@ pub const RHEL8_BUILDS: [(u8, u32); 11] =
 
 /// An upstream kernel version, ordered numerically (5.4 < 5.10 < 5.15 < 6.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KernelVersion {
     /// Major version, e.g. 5.
     pub major: u32,
@@ -67,6 +68,7 @@ impl FromStr for KernelVersion {
 
 /// A kernel as a node reports it: the upstream version plus, for RHEL 8 family kernels, the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Kernel {
     /// Upstream version.
     pub version: KernelVersion,

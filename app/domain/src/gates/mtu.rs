@@ -25,6 +25,7 @@ use crate::catalog::Catalog;
 
 /// A tunnel a CNI wraps pod packets in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Encapsulation {
     /// IP-in-IP (IPv4 only).
@@ -48,6 +49,7 @@ impl Encapsulation {
 
 /// How a candidate would carry pod traffic on this cluster, and the pod MTU that results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MtuPlan {
     /// Candidate key.
     pub candidate: String,

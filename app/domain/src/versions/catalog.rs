@@ -13,6 +13,7 @@ use crate::{Catalog, Cycle, Release, ValidationError};
 
 /// How one product supports and upgrades its releases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductPolicy {
     /// Upstream supports this many of the newest minors (among those already GA).
     pub supported_minors: usize,
@@ -23,6 +24,7 @@ pub struct ProductPolicy {
 /// The support rule per product (`../shared/data/README.md`): Cilium supports the three newest
 /// minors and upgrades one minor at a time; Calico supports the two newest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupportPolicy {
     /// Product key → its rule; a product without one is judged by its EOL dates alone.
     pub products: BTreeMap<String, ProductPolicy>,
@@ -46,6 +48,7 @@ impl SupportPolicy {
 
 /// What the catalog knows of one product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductVersions {
     /// Minor lines from the release matrix, oldest first.
     pub minors: Vec<Release>,
@@ -55,6 +58,7 @@ pub struct ProductVersions {
 
 /// Minors and patches of every product, with the support rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionCatalog {
     /// Product key → its versions.
     pub products: BTreeMap<String, ProductVersions>,

@@ -8,6 +8,7 @@ use crate::{Cycle, Release};
 
 /// A minor line of a product.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductCycle {
     /// Product key.
     pub product: String,
@@ -17,6 +18,7 @@ pub struct ProductCycle {
 
 /// A release of a product.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductVersion {
     /// Product key.
     pub product: String,
@@ -26,6 +28,7 @@ pub struct ProductVersion {
 
 /// One changed fact of a minor line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MinorChange {
     /// Product key.
     pub product: String,
@@ -41,6 +44,7 @@ pub struct MinorChange {
 
 /// The difference between the catalog in use and an imported one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogChanges {
     /// Minor lines only the new catalog has.
     pub minors_added: Vec<ProductCycle>,

@@ -16,6 +16,7 @@ pub const STALE_DAYS: i64 = 30;
 
 /// What the cluster last reported running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Observation {
     /// The CNI running (candidate key).
     pub cni: String,
@@ -30,6 +31,7 @@ pub struct Observation {
 
 /// A cluster's CNI facts as the lifecycle check reads them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LifecycleInput {
     /// The CNI decided for it (candidate key).
     #[serde(default)]
@@ -47,6 +49,7 @@ pub struct LifecycleInput {
 
 /// Where the cluster's minor stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LifecycleStatus {
     /// Supported, and not within [`EOL_SOON_DAYS`] of its end of life.
@@ -63,6 +66,7 @@ pub enum LifecycleStatus {
 
 /// What a finding is about; stable API names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingCode {
     /// The minor is out of support.
@@ -107,6 +111,7 @@ impl FindingCode {
 
 /// One thing to act on, in a site engineer's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// Stable code.
     pub code: FindingCode,
@@ -116,6 +121,7 @@ pub struct Finding {
 
 /// The verdict on one cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lifecycle {
     /// The product judged: the decided CNI, else the observed one.
     pub product: Option<String>,

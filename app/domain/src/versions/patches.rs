@@ -18,6 +18,7 @@ pub const CALICO_RELEASE_DATA_JSON: &str = include_str!("../../data/eol-release-
 
 /// One patch release and the day it came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Patch {
     /// The release, always with its patch level.
     pub version: CniVersion,
@@ -27,6 +28,7 @@ pub struct Patch {
 
 /// What a release-data file held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PatchData {
     /// Releases, oldest version first.
     pub patches: Vec<Patch>,
@@ -35,11 +37,13 @@ pub struct PatchData {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawReleaseData {
     versions: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct RawVersion {
     name: String,
     date: String,

@@ -10,6 +10,7 @@ use crate::{Cycle, Kernel};
 
 /// One release to roll out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpgradeStep {
     /// The release of this step.
     pub version: CniVersion,
@@ -23,6 +24,7 @@ pub struct UpgradeStep {
 
 /// The steps from a release to a target; empty when already there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpgradePath {
     /// Product key.
     pub product: String,
@@ -43,6 +45,7 @@ impl UpgradePath {
 
 /// Why no path could be planned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "code", content = "message")]
 pub enum UpgradeError {
     /// The product has no releases in the catalog.

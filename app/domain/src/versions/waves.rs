@@ -13,6 +13,7 @@ pub const DEFAULT_SOAK_DAYS: u32 = 7;
 
 /// A cluster as the wave planner reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaveCluster {
     /// Cluster name.
     pub name: String,
@@ -51,6 +52,7 @@ impl WaveCluster {
 
 /// Which clusters a wave takes, in rollout order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WaveKind {
     /// Non-production plant clusters marked as pilots.
@@ -77,6 +79,7 @@ impl WaveKind {
 
 /// One cluster in a wave, or up to date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlannedCluster {
     /// Cluster name.
     pub name: String,
@@ -94,6 +97,7 @@ pub struct PlannedCluster {
 
 /// A cluster that cannot join the rollout, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockedCluster {
     /// Cluster name.
     pub name: String,
@@ -107,6 +111,7 @@ pub struct BlockedCluster {
 
 /// One wave of the rollout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wave {
     /// 0 for the first wave.
     pub number: u32,
@@ -120,6 +125,7 @@ pub struct Wave {
 
 /// The staged rollout of a target release over a fleet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetPlan {
     /// Product key.
     pub product: String,

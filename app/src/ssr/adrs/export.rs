@@ -2,7 +2,6 @@
 //! that is byte-identical for the same records, and the review calendar (RFC 5545).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use chrono::{DateTime, Days, Utc};
 use icalendar::{Alarm, Calendar, Component, Event, EventLike, Property};
@@ -29,8 +28,7 @@ pub fn markdown(adr: &AdrRecord, reviews: &[AdrReview], titles: &BTreeMap<AdrNum
 }
 
 /// Every ADR as `docs/decisions/NNNN-slug.md` plus `docs/decisions/README.md`, in a gzipped tar
-/// whose bytes depend only on the records: entries sorted by path, mtime 0, uid and gid 0, mode
-/// 0644, no user or group names, and a gzip header without a time or file name.
+/// whose bytes depend only on the records ([`crate::ssr::tarball`]).
 pub fn bundle(adrs: &[AdrRecord], reviews: &[AdrReview]) -> Result<Vec<u8>, AppError> {
     let titles: BTreeMap<AdrNumber, String> = adrs.iter().map(|a| (a.adr.number, a.adr.draft.title.clone())).collect();
     let mut by_adr: BTreeMap<AdrNumber, Vec<AdrReview>> = BTreeMap::new();
@@ -44,26 +42,7 @@ pub fn bundle(adrs: &[AdrRecord], reviews: &[AdrReview]) -> Result<Vec<u8>, AppE
     }
     let records: Vec<domain::adr::Adr> = adrs.iter().map(|a| a.adr.clone()).collect();
     files.insert(format!("{BUNDLE_DIR}/README.md"), render_index(&records));
-    let gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
-    let mut tar = tar::Builder::new(gz);
-    for (path, text) in &files {
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_size(text.len() as u64);
-        header.set_mode(0o644);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_mtime(0);
-        tar.append_data(&mut header, path, text.as_bytes()).map_err(io_error)?;
-    }
-    let mut gz = tar.into_inner().map_err(io_error)?;
-    gz.flush().map_err(io_error)?;
-    gz.finish().map_err(io_error)
-}
-
-fn io_error(e: std::io::Error) -> AppError {
-    tracing::error!(error = %e, "writing the ADR bundle");
-    AppError::Internal
+    crate::ssr::tarball::tar_gz(&files)
 }
 
 /// The review calendar: one all-day event per accepted ADR on its next review date, with a

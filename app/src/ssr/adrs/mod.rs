@@ -13,7 +13,7 @@ mod write;
 
 pub use review::{preview, review, review_page, reviews_due};
 pub use seed::{DEMO_TITLES, load_demo, seed_first};
-pub use store::accepted_scopes;
+pub use store::{accepted_decisions, accepted_scopes};
 pub use write::{create, set_status, update};
 
 use std::collections::BTreeMap;

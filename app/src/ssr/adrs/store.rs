@@ -216,6 +216,18 @@ pub async fn accepted_scopes(pool: &PgPool) -> Result<Vec<(AdrNumber, NaiveDate,
     Ok(out)
 }
 
+/// Every accepted ADR's number, title, chosen option and scope, newest first (the GitOps
+/// hand-off names the ADR behind each cluster's values).
+pub async fn accepted_decisions(pool: &PgPool) -> Result<Vec<(AdrNumber, String, String, Scope)>, AppError> {
+    let rows: Vec<(i32, String, String, Json<Scope>)> = sqlx::query_as(
+        "SELECT number, coalesce(draft ->> 'title', ''), coalesce(draft ->> 'chosen', ''), \
+         coalesce(draft -> 'scope', '{}'::jsonb) FROM adrs WHERE status = 'accepted' ORDER BY number DESC",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|(n, title, chosen, scope)| Ok((number_of(n)?, title, chosen, scope.0))).collect()
+}
+
 /// Takes the next ADR number inside `tx`: consecutive, and given back if `tx` rolls back.
 pub(super) async fn next_number(tx: &mut Transaction<'_, Postgres>) -> Result<AdrNumber, AppError> {
     let n: i32 = sqlx::query_scalar("UPDATE adr_counter SET last_number = last_number + 1 RETURNING last_number")

@@ -220,6 +220,46 @@ pub async fn decision_context(
     Ok(DecisionContext { profiles: ps.list, tier_profiles, fleet })
 }
 
+/// Every cluster as the GitOps hand-off sees it: its CNI (decided, else recommended), the
+/// profile behind it, the pod MTU for that CNI and the newest accepted ADR that covers it and
+/// chose that CNI. Reads the map's clusters and cached recommendations.
+pub async fn gitops_inputs(
+    pool: &PgPool,
+    model: &Model,
+    clusters: &[Cluster],
+    recs: Option<&RecommendationCache>,
+) -> Result<Vec<domain::gitops::GitopsCluster>, AppError> {
+    use domain::gitops::{AdrRef, GitopsCluster};
+    let ps = profiles(pool, model).await?;
+    let catalogs = crate::ssr::versions::catalog::load(pool).await?;
+    let adrs = crate::ssr::adrs::accepted_decisions(pool).await?;
+    let mut cached =
+        Cached::new(Recommender::new(model, &catalogs.gates, today()), &ps, recs, catalogs.version, today());
+    let mut out = Vec::with_capacity(clusters.len());
+    for c in clusters {
+        let r = &c.record;
+        let rec = cached.recommend(c).ok();
+        let cni = r.decided_cni.clone().or_else(|| rec.as_ref().and_then(|x| x.winner.clone()));
+        let adr = cni.as_deref().and_then(|cni| {
+            adrs.iter()
+                .find(|(_, _, chosen, scope)| chosen == cni && scope.covers(r))
+                .map(|(number, title, _, _)| AdrRef { number: *number, title: title.clone() })
+        });
+        let pod_mtu = cni.as_deref().and_then(|k| domain::pod_mtu(&r.facts, &catalogs.gates, k));
+        out.push(GitopsCluster {
+            name: r.name.clone(),
+            site: r.site.clone(),
+            facts: r.facts.clone(),
+            cni,
+            profile: rec.map(|x| x.profile_name.clone()).unwrap_or_default(),
+            adr,
+            pod_mtu,
+        });
+    }
+    cached.finish();
+    Ok(out)
+}
+
 /// Every site with its clusters' recommendations, and the tier × CNI summary.
 pub(super) async fn fleet(
     pool: &PgPool,

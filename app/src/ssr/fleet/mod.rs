@@ -7,7 +7,7 @@ mod store;
 mod views;
 
 pub(crate) use map::default_order;
-pub use map::{DecisionContext, catalog, decision_context, today};
+pub use map::{DecisionContext, catalog, decision_context, gitops_inputs, today};
 pub use views::{DEFAULT_FLEET_PAGE, MAX_FLEET_PAGE, fleet_clusters, fleet_overview, fleet_view};
 
 use sqlx::PgPool;

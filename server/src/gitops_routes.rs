@@ -1,0 +1,73 @@
+//! GitOps API: Helm values per tier, the platform-repo bundle and the Argo CD ApplicationSet
+//! plugin generator. Each handler is an adapter over one service in `app::ssr::gitops`.
+
+use axum::extract::Path;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use app::AppError;
+use app::model::{PluginOutput, PluginRequest, PluginResponse};
+use app::ssr::{AppState, Ctx, gitops};
+
+use crate::routes::{ApiJson, download};
+
+/// The path Argo CD's plugin generator posts to (its contract: `<baseUrl>/api/v1/getparams.execute`).
+pub const PLUGIN_PATH: &str = "/api/v1/getparams.execute";
+
+/// The GitOps routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/gitops/values/{file}", get(values_file))
+        .route("/api/v1/gitops/bundle.tar.gz", get(bundle))
+        .route(PLUGIN_PATH, post(plugin))
+}
+
+type ApiResult<T> = Result<T, AppError>;
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/gitops/values/{file}",
+    tag = "gitops",
+    summary = "One tier's Helm values (YAML)",
+    params(("file" = String, Path, description = "values-cloud.yaml, values-regional.yaml, values-plant.yaml, values-cell-cilium.yaml, values-cell-calico.yaml, …")),
+    responses((status = 200, description = "Helm values", content_type = "application/yaml", body = String))
+)]
+async fn values_file(ctx: Ctx, Path(file): Path<String>) -> ApiResult<Response> {
+    let text = gitops::values_file(&ctx, &file).await?;
+    // The name is one of the generated files' (the service found it), so it is safe in the header.
+    Ok(download(text, "application/yaml; charset=utf-8", &file))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/gitops/bundle.tar.gz",
+    tag = "gitops",
+    summary = "The platform-repo layout: values, overrides, cluster labels",
+    responses((status = 200, description = "tar.gz", content_type = "application/gzip", body = Vec<u8>))
+)]
+async fn bundle(ctx: Ctx) -> ApiResult<Response> {
+    let bytes = gitops::bundle(&ctx).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/gzip"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"switchyard-gitops.tar.gz\""),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/getparams.execute",
+    tag = "gitops",
+    summary = "Argo CD ApplicationSet plugin generator",
+    request_body = app::model::PluginRequest,
+    responses((status = 200, description = "One parameter set per cluster", body = app::model::PluginResponse))
+)]
+async fn plugin(ctx: Ctx, ApiJson(req): ApiJson<PluginRequest>) -> ApiResult<Json<PluginResponse>> {
+    let parameters = gitops::plugin_params(&ctx, &req).await?;
+    Ok(Json(PluginResponse { output: PluginOutput { parameters } }))
+}
