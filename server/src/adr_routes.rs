@@ -73,7 +73,7 @@ async fn create(ctx: Ctx, ApiJson(input): ApiJson<AdrInput>) -> ApiResult<Respon
     tag = "adrs",
     summary = "One ADR (JSON; `/api/v1/adrs/1.md` for its Markdown)",
     params(("number" = String, Path, description = "The ADR: 1, 0001 or ADR-0001")),
-    responses((status = 200, description = "The ADR", body = app::model::AdrRecord))
+    responses((status = 200, description = "The ADR (its MADR Markdown for a number ending in .md)", content((app::model::AdrRecord = "application/json"), (String = "text/markdown"))))
 )]
 async fn get_one(ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Response> {
     if let Some(number) = raw.strip_suffix(".md") {

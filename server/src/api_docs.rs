@@ -157,7 +157,7 @@ fn op_view(op: Op) -> impl IntoView {
         .collect_view();
     view! {
         <article id=id.clone() class="api-op" aria-labelledby=format!("{id}-h")>
-            <h3 id=format!("{id}-h")><code>{op.method} " " {op.path}</code></h3>
+            <h3 id=format!("{id}-h")><code>{format!("{} {}", op.method, op.path)}</code></h3>
             <p>{op.summary}</p>
             {params}
             {body}
@@ -170,7 +170,7 @@ fn op_view(op: Op) -> impl IntoView {
 }
 
 /// "application/json: Profile" for a content map.
-fn content_view(content: &Value) -> impl IntoView {
+fn content_view(content: &Value) -> AnyView {
     let items: Vec<(String, Value)> = content
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v["schema"].clone())).collect())
@@ -179,6 +179,7 @@ fn content_view(content: &Value) -> impl IntoView {
         .into_iter()
         .map(|(ct, schema)| view! { <span class="api-content"><code>{ct}</code> " " {type_view(&schema)}</span> })
         .collect_view()
+        .into_any()
 }
 
 /// A schema's type in a few words, linking named schemas.
@@ -212,19 +213,20 @@ fn type_view(schema: &Value) -> AnyView {
         .as_str()
         .map(|f| format!(" ({f})"))
         .or_else(|| {
-            schema["enum"].as_array().map(|e| {
-                format!(": {}", e.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
-            })
+            schema["enum"]
+                .as_array()
+                .map(|e| format!(": {}", e.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")))
         })
         .unwrap_or_default();
     let ty = if ty.is_empty() { "any".to_string() } else { ty };
     view! { <code>{ty}</code> {detail} }.into_any()
 }
 
-fn schema_view(name: String, s: &Value) -> impl IntoView {
+fn schema_view(name: String, s: &Value) -> AnyView {
     let empty = Map::new();
     let props = s["properties"].as_object().unwrap_or(&empty);
-    let required: Vec<&str> = s["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let required: Vec<&str> =
+        s["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let rows = props
         .iter()
         .map(|(p, v)| {
@@ -253,4 +255,5 @@ fn schema_view(name: String, s: &Value) -> impl IntoView {
             })}
         </article>
     }
+    .into_any()
 }

@@ -119,6 +119,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     } else {
         None
     };
+    // Argo CD's plugin generator authenticates by token only, and expects 401 without one.
+    if bearer.is_none() && req.uri().path() == crate::gitops_routes::PLUGIN_PATH {
+        return AppError::Unauthorized.into_response();
+    }
     if bearer.is_none() && !is_safe(req.method()) && !same_origin(req.headers(), &state.auth.origins) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site write");
         return AppError::Csrf.into_response();

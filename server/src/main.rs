@@ -39,7 +39,9 @@ async fn run() -> anyhow::Result<()> {
     // them); JSON logs, read by machines, keep one per request.
     let filter = |default: &str| EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     match config.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter("info,sqlx=warn,switchyard::access=warn")).init(),
+        LogFormat::Text => {
+            tracing_subscriber::fmt().with_env_filter(filter("info,sqlx=warn,switchyard::access=warn")).init()
+        }
         LogFormat::Json => tracing_subscriber::fmt()
             .json()
             .flatten_event(true)

@@ -15,7 +15,9 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 use app::AppError;
 use app::ssr::{AppState, Ctx, fleet};
@@ -69,8 +71,10 @@ impl Metrics {
             Opts::new("switchyard_clusters", "Clusters by tier and CNI (decided, else recommended, else undecided)"),
             &["tier", "cni"],
         )?;
-        let exceptions =
-            IntGauge::new("switchyard_cluster_exceptions", "Clusters whose decided CNI differs from the recommendation")?;
+        let exceptions = IntGauge::new(
+            "switchyard_cluster_exceptions",
+            "Clusters whose decided CNI differs from the recommendation",
+        )?;
         let knock_outs =
             IntGauge::new("switchyard_cluster_knock_outs", "Knock-out gates on scored candidates, over all clusters")?;
         let reviews_overdue =

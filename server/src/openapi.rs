@@ -199,9 +199,7 @@ impl Modify for CommonAnswers {
                  when served over HTTPS); changes also need Switchyard's own Origin",
             ))),
         );
-        let error = || {
-            ContentBuilder::new().schema(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody")))).build()
-        };
+        let error = || ContentBuilder::new().schema(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody")))).build();
         for item in doc.paths.paths.values_mut() {
             let ops: [&mut Option<Operation>; 5] =
                 [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];

@@ -175,7 +175,7 @@ struct PlanQuery {
     tag = "versions",
     summary = "The fleet's staged upgrade plan as JSON, CSV or Markdown",
     params(PlanQuery),
-    responses((status = 200, description = "The plan (CSV and Markdown as files)", body = app::model::UpgradePlan))
+    responses((status = 200, description = "The plan (format=json, csv or md)", content((app::model::UpgradePlan = "application/json"), (String = "text/csv"), (String = "text/markdown"))))
 )]
 async fn fleet_plan(ctx: Ctx, ApiQuery(q): ApiQuery<PlanQuery>) -> ApiResult<Response> {
     let cni = q

@@ -233,7 +233,9 @@ pub fn cluster_overrides(c: &GitopsCluster) -> Option<(Value, Vec<String>)> {
             if let Some(mtu) = f.underlay_mtu.filter(|&m| m != crate::gates::DEFAULT_UNDERLAY_MTU) {
                 merge(&mut v, json!({ "MTU": mtu }));
                 why.push(match c.pod_mtu {
-                    Some(p) => format!("MTU: the underlay carries {mtu} bytes; pods get {p} after encapsulation (MTU gate)"),
+                    Some(p) => {
+                        format!("MTU: the underlay carries {mtu} bytes; pods get {p} after encapsulation (MTU gate)")
+                    }
                     None => format!("MTU: the underlay carries {mtu} bytes"),
                 });
             }
@@ -257,7 +259,10 @@ pub fn cluster_overrides(c: &GitopsCluster) -> Option<(Value, Vec<String>)> {
                 _ => {}
             }
             if f.wan_uplink && !encrypted_tier(f.tier) {
-                merge(&mut v, json!({ "encryption": { "enabled": true, "type": "wireguard", "nodeEncryption": false } }));
+                merge(
+                    &mut v,
+                    json!({ "encryption": { "enabled": true, "type": "wireguard", "nodeEncryption": false } }),
+                );
                 why.push("WireGuard: this cluster holds a WAN uplink; label the nodes without one node-encryption.cilium.io/opt-out=true to scope it".into());
             }
             if !v4.is_empty() || !v6.is_empty() {
@@ -403,7 +408,8 @@ pub fn tier_files(clusters: &[GitopsCluster]) -> Vec<TierFile> {
         .map(|&(t, c)| (t, c.to_string()))
         .chain(clusters.iter().filter_map(|c| c.cni.clone().map(|cni| (c.facts.tier, cni))));
     for (tier, cni) in pairs {
-        let (Some(name), Some(chart), Some(values)) = (tier_file(tier, &cni), Chart::for_cni(&cni), tier_values(tier, &cni))
+        let (Some(name), Some(chart), Some(values)) =
+            (tier_file(tier, &cni), Chart::for_cni(&cni), tier_values(tier, &cni))
         else {
             continue;
         };
@@ -432,7 +438,10 @@ fn adr_line(adrs: &[AdrRef]) -> String {
     if adrs.is_empty() {
         return "no accepted ADR covers these clusters yet (the recommendation alone)".into();
     }
-    adrs.iter().map(|a| format!("ADR-{} \"{}\"", a.number.padded(), comment_text(&a.title))).collect::<Vec<_>>().join(", ")
+    adrs.iter()
+        .map(|a| format!("ADR-{} \"{}\"", a.number.padded(), comment_text(&a.title)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// YAML text of `values` (block style, keys sorted).
@@ -505,10 +514,10 @@ pub fn path_segment(site: &str) -> String {
 /// The registration file: the labels to merge into the cluster's Argo CD cluster Secret (a
 /// strategic-merge patch: its server and credentials stay where they are).
 pub fn render_registration(c: &GitopsCluster) -> String {
-    let mut labels = Map::new();
-    labels.insert("argocd.argoproj.io/secret-type".into(), json!("cluster"));
+    let mut secret_labels = Map::new();
+    secret_labels.insert("argocd.argoproj.io/secret-type".into(), json!("cluster"));
     for (k, v) in labels(c) {
-        labels.insert(k.into(), json!(v));
+        secret_labels.insert(k.into(), json!(v));
     }
     let mut annotations = Map::new();
     annotations.insert("switchyard.io/site".into(), json!(c.site));
@@ -521,7 +530,7 @@ pub fn render_registration(c: &GitopsCluster) -> String {
         "metadata": {
             "name": format!("cluster-{}", c.name),
             "namespace": "argocd",
-            "labels": labels,
+            "labels": secret_labels,
             "annotations": annotations,
         },
     });

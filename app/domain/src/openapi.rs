@@ -2,8 +2,8 @@
 //! (feature `openapi`, for the server's `/api/v1/openapi.json`); every other wire type derives
 //! `utoipa::ToSchema` beside its serde derive.
 
-use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::adr::AdrNumber;
@@ -22,7 +22,11 @@ fn text(description: &str, pattern: Option<&str>, example: &str) -> RefOr<Schema
 
 impl PartialSchema for CniVersion {
     fn schema() -> RefOr<Schema> {
-        text("A CNI release, `1.18.2`, or a minor line, `1.18` (a leading `v` is accepted)", Some(r"^v?\d+\.\d+(\.\d+)?$"), "1.18.2")
+        text(
+            "A CNI release, `1.18.2`, or a minor line, `1.18` (a leading `v` is accepted)",
+            Some(r"^v?\d+\.\d+(\.\d+)?$"),
+            "1.18.2",
+        )
     }
 }
 impl ToSchema for CniVersion {}

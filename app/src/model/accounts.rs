@@ -101,7 +101,7 @@ pub struct UserPatch {
 
 /// What an API token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = TokenScope))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// GET only.

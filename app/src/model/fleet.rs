@@ -457,5 +457,6 @@ pub struct ClusterPage {
     /// Its CNI version against the catalog.
     pub lifecycle: super::ClusterLifecycle,
     /// Its upgrade path to the newest supported release, or why there is none.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub upgrade: Result<domain::versions::UpgradePath, String>,
 }

@@ -318,6 +318,7 @@ pub struct VersionsPage {
     /// The catalog's minor lines.
     pub releases: Vec<ReleaseInfo>,
     /// The fleet plan for the chosen CNI and target.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub plan: Result<UpgradePlan, String>,
     /// The CNI planned.
     pub plan_cni: String,

@@ -31,11 +31,8 @@ pub async fn values_file(ctx: &Ctx, name: &str) -> Result<String, AppError> {
     if let Some(text) = files.remove(&format!("values/{name}")) {
         return Ok(text);
     }
-    let known: Vec<&str> = files
-        .keys()
-        .filter_map(|p| p.strip_prefix("values/"))
-        .filter(|n| !n.contains('/'))
-        .collect();
+    let known: Vec<&str> =
+        files.keys().filter_map(|p| p.strip_prefix("values/")).filter(|n| !n.contains('/')).collect();
     Err(AppError::NotFound(format!("no values file '{name}'; the fleet has {}", known.join(", "))))
 }
 

@@ -76,7 +76,12 @@ impl AuthConfig {
             origins.push(format!("http://127.0.0.1:{}", addr.port()));
         }
         origins.dedup();
-        AuthConfig { session: auth::SessionPolicy::default(), origins, trusted_proxies: Vec::new(), metrics_token: None }
+        AuthConfig {
+            session: auth::SessionPolicy::default(),
+            origins,
+            trusted_proxies: Vec::new(),
+            metrics_token: None,
+        }
     }
 }
 

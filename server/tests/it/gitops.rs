@@ -63,8 +63,11 @@ async fn the_plugin_generator_answers_argo_cds_contract(pool: PgPool) {
     let cells = cells["output"]["parameters"].as_array().unwrap();
     assert!(!cells.is_empty() && cells.len() < all.len());
     assert!(cells.iter().all(|p| p["tier"] == "cell"));
-    let calico: Value =
-        plugin(&app, Some(&token), &input(json!({"cni": ["calico"], "tier": ["cell", "plant"]}))).await.json().await.unwrap();
+    let calico: Value = plugin(&app, Some(&token), &input(json!({"cni": ["calico"], "tier": ["cell", "plant"]})))
+        .await
+        .json()
+        .await
+        .unwrap();
     let calico = calico["output"]["parameters"].as_array().unwrap();
     assert!(!calico.is_empty());
     assert!(calico.iter().all(|p| p["cni"] == "calico" && p["tier"] != "cloud"));
@@ -72,12 +75,12 @@ async fn the_plugin_generator_answers_argo_cds_contract(pool: PgPool) {
     let at_site: Value = plugin(&app, Some(&token), &input(json!({"site": site}))).await.json().await.unwrap();
     assert!(at_site["output"]["parameters"].as_array().unwrap().iter().all(|p| p["site"] == site));
 
-    // Bad filters name the parameter; a bad body is a 400 with the error JSON.
+    // Bad filters name the parameter; a body of the wrong shape is a 422 with the error JSON.
     let e = error_of(plugin(&app, Some(&token), &input(json!({"tier": "mars"}))).await, 422).await;
     assert!(e["fields"]["input.parameters.tier"].is_string(), "{e}");
     let e = error_of(plugin(&app, Some(&token), &input(json!({"cni": 3}))).await, 422).await;
     assert!(e["fields"]["input.parameters.cni"].as_str().unwrap().contains("string"), "{e}");
-    error_of(plugin(&app, Some(&token), &json!({"input": {"parameters": []}})).await, 400).await;
+    error_of(plugin(&app, Some(&token), &json!({"input": {"parameters": []}})).await, 422).await;
 
     // Argo CD expects 401 for a missing or wrong token.
     error_of(plugin(&app, None, &input(json!({}))).await, 401).await;
@@ -153,7 +156,10 @@ async fn metrics_need_no_session_and_count_requests_by_route_template(pool: PgPo
     assert_eq!(text.status(), 200);
     assert!(text.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
     let text = text.text().await.unwrap();
-    assert!(text.contains(r#"switchyard_http_requests_total{method="GET",route="/api/v1/clusters/{id}",status="200"}"#), "{text}");
+    assert!(
+        text.contains(r#"switchyard_http_requests_total{method="GET",route="/api/v1/clusters/{id}",status="200"}"#),
+        "{text}"
+    );
     assert!(text.contains("switchyard_http_request_duration_seconds_bucket"), "{text}");
     assert!(text.contains(r#"switchyard_clusters{cni="cilium",tier="cloud"}"#), "{text}");
     assert!(text.contains(r#"switchyard_db_pool_connections{state="idle"}"#), "{text}");

@@ -12,10 +12,8 @@ use crate::helpers::TestApp;
 /// (method, path) of every `.route(…)` in the server's sources, constants resolved.
 fn served_routes() -> BTreeSet<(String, String)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let sources: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-        .collect();
+    let sources: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
     let mut consts = BTreeMap::new();
     for s in &sources {
         for line in s.lines() {

@@ -58,7 +58,7 @@ const TIGERA_CHART_KEYS: [&str; 5] = ["installation", "apiServer", "goldmane", "
 /// Problems of `values` for `chart`, as "path: message" lines.
 fn problems(chart: Chart, values: &Value) -> Vec<String> {
     let report = |v: &jsonschema::Validator, x: &Value| -> Vec<String> {
-        v.iter_errors(x).map(|e| format!("{}: {e}", e.instance_path)).collect()
+        v.iter_errors(x).map(|e| format!("{}: {e}", e.instance_path())).collect()
     };
     match chart {
         Chart::Cilium => report(cilium_validator(), values),
@@ -149,7 +149,10 @@ fn every_variant_validates_after_its_overrides() {
                             c.pod_mtu = pod;
                             let v = effective(&c);
                             let p = problems(Chart::for_cni(cni).expect("chart"), &v);
-                            assert!(p.is_empty(), "{tier:?} {cni} {fabric:?} wan={wan} mtu={mtu:?} cidr={cidr:?}: {p:#?}");
+                            assert!(
+                                p.is_empty(),
+                                "{tier:?} {cni} {fabric:?} wan={wan} mtu={mtu:?} cidr={cidr:?}: {p:#?}"
+                            );
                             checked += 1;
                         }
                     }
