@@ -181,6 +181,21 @@ ensure_npm_packages() {
   fi
 }
 
+# The Python readers (schemathesis, prometheus-client) in a virtualenv kept outside the clone,
+# one per requirements file, so a fresh clone reuses it.
+PY_VENV=""
+ensure_python_tools() {
+  local req="$ROOT/e2e/fuzz/requirements.txt" h
+  h="$(sha256sum "$req" | cut -c1-12)"
+  PY_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/switchyard/venv-$h"
+  if [ ! -x "$PY_VENV/bin/schemathesis" ]; then
+    command -v python3 >/dev/null || apt_install python3 python3-venv
+    python3 -m venv "$PY_VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$PY_VENV"; }
+    say "installing schemathesis and prometheus-client (once)"
+    "$PY_VENV/bin/pip" install -q --disable-pip-version-check -r "$req"
+  fi
+}
+
 pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }

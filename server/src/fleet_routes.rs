@@ -269,7 +269,7 @@ struct ExportQuery {
     tag = "fleet",
     summary = "Export sites and clusters as CSV or YAML",
     params(ExportQuery),
-    responses((status = 200, description = "The file (format=csv or yaml)", content((String = "text/csv"), (String = "application/yaml"))))
+    responses((status = 200, description = "The file (format=csv or yaml)", content((String = "text/csv"), (domain::fleet::FleetDoc = "application/yaml"))))
 )]
 async fn export(ctx: Ctx, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<Response> {
     let (body, content_type, ext) = fleet::export(&ctx, Format::from_query(q.format.as_deref())?).await?;

@@ -47,6 +47,13 @@ pub fn FleetMap() -> impl IntoView {
             <p class="lede">
                 "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner, ⏰ in scope of an ADR whose review is overdue, ⌛ CNI version past end of life, ⇄ running another version or CNI than pinned or decided."
             </p>
+            <p class="actions">
+                <a href="/api/v1/gitops/bundle.tar.gz" download="switchyard-gitops.tar.gz" data-testid="gitops-bundle">
+                    "Download GitOps bundle (Helm values and cluster labels, tar.gz)"
+                </a>
+                " · "
+                <a href="/api/docs">"API reference"</a>
+            </p>
             <Loaded resource=data loading="Loading the fleet…" render={move |shown: FleetView| {
                 let FleetView { overview, detail, cnis, recordable } = shown;
                 let reviews = overview.reviews;
