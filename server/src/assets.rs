@@ -21,7 +21,7 @@ use tower_http::services::ServeDir;
 /// Extensions worth compressing.
 const COMPRESSIBLE: [&str; 4] = ["wasm", "js", "css", "svg"];
 
-/// Writes `<file>.br` and `<file>.gz` beside every compressible file of `pkg_dir` that lacks them
+/// Writes `<file>.br` (brotli 11) and `<file>.gz` (zopfli) beside every compressible file of `pkg_dir` that lacks them
 /// or changed since; returns how many files it compressed.
 pub fn precompress(pkg_dir: &Path) -> anyhow::Result<usize> {
     let mut done = 0;
@@ -51,9 +51,11 @@ pub fn precompress(pkg_dir: &Path) -> anyhow::Result<usize> {
         }
         let gz = with_suffix(&path, "gz");
         if !fresh(&gz) {
-            let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            w.write_all(&source)?;
-            std::fs::write(&gz, w.finish()?).with_context(|| format!("writing {}", gz.display()))?;
+            // Zopfli: gzip that any client inflates, about 5 % smaller than gzip -9, for the
+            // clients that take no brotli. Slow (a second per bundle), so written once.
+            let mut out = Vec::new();
+            zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, source.as_slice(), &mut out)?;
+            std::fs::write(&gz, out).with_context(|| format!("writing {}", gz.display()))?;
         }
     }
     Ok(done)

@@ -99,6 +99,12 @@ pub enum Command {
     Serve,
     /// Migrate the database and load reference data, then exit.
     Migrate,
+    /// Write the brotli and gzip (zopfli) copies the server sends instead of the compiled site's
+    /// files (`target/site/pkg`); the release build runs it, and `serve` catches up on start.
+    Precompress {
+        /// The folder of the compiled site's files.
+        dir: std::path::PathBuf,
+    },
     /// Demo data: `demo load` loads the demo fleet modelled on the seed ADR; `demo generate
     /// --clusters N` adds a synthetic fleet of N clusters.
     Demo {

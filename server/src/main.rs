@@ -49,11 +49,17 @@ async fn run() -> anyhow::Result<()> {
             .with_env_filter(filter("info,sqlx=warn"))
             .init(),
     }
+    if let Some(Command::Precompress { dir }) = &config.command {
+        let n = switchyard::assets::precompress(dir)?;
+        println!("precompressed {n} files in {}", dir.display());
+        return Ok(());
+    }
     // Migrations and reference data run as the owner; serving uses the application role.
     let owner_url = config.migrate_database_url.as_deref().unwrap_or(&config.database_url);
     let pool = connect(owner_url, config.db_pool).await?;
     prepare(&pool).await?;
     match config.command.unwrap_or(Command::Serve) {
+        Command::Precompress { .. } => Ok(()),
         Command::Migrate => {
             tracing::info!("database is migrated and holds the reference data");
             Ok(())

@@ -3,24 +3,13 @@
 use leptos::prelude::*;
 
 use crate::pages::studio::StudioState;
-use domain::weights::{format_tenths, percent_to_tenths};
-
-/// Parses what a person typed into a weight box.
-fn parse_percent(text: &str) -> Result<u32, String> {
-    let t = text.trim().replace(',', ".");
-    if t.is_empty() {
-        return Err("empty; type a percent between 0 and 100, e.g. 12.5".into());
-    }
-    let p: f64 =
-        t.parse().map_err(|_| format!("'{text}' is not a number; type a percent between 0 and 100, e.g. 12.5"))?;
-    percent_to_tenths(p)
-}
+use domain::weights::{format_tenths, parse_percent_tenths};
 
 /// The weight editor.
 #[component]
 pub fn WeightEditor(state: StudioState) -> impl IntoView {
     let criteria = state.model.with_value(|m| m.criteria.clone());
-    let set_weight = move |i: usize, text: String| match parse_percent(&text) {
+    let set_weight = move |i: usize, text: String| match parse_percent_tenths(&text) {
         Err(msg) => state.input_errors.update(|e| {
             e.insert(i, msg);
         }),
