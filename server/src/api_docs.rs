@@ -53,6 +53,7 @@ pub fn render(doc: &utoipa::openapi::OpenApi, css: &str) -> String {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <title>{format!("{title} reference")}</title>
                 <link rel="stylesheet" href=css.to_string() />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
             </head>
             <body class="api-docs">
                 <header class="site-header"><a class="brand" href="/">"Switchyard"</a></header>
