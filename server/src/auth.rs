@@ -43,6 +43,7 @@ fn is_public_page(path: &str) -> bool {
 /// `current_user` (their path is `/api/<name><hash>`).
 fn reads_only(path: &str) -> bool {
     path == "/api/v1/evaluate"
+        || path == "/api/v1/robustness"
         || path == crate::gitops_routes::PLUGIN_PATH
         || path.strip_prefix("/api/").is_some_and(|f| {
             !f.contains('/') && (f.starts_with("load_") || f.starts_with("list_") || f.starts_with("current_user"))

@@ -96,6 +96,7 @@ pub struct ErrorDetail {
         crate::routes::criteria,
         crate::routes::candidates,
         crate::routes::evaluate_weights,
+        crate::routes::robustness,
         crate::routes::list_profiles,
         crate::routes::create_profile,
         crate::routes::get_profile,

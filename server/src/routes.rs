@@ -31,6 +31,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/profiles", get(list_profiles).post(create_profile))
         .route("/api/v1/profiles/{id}", get(get_profile).put(update_profile).delete(delete_profile))
         .route("/api/v1/evaluate", post(evaluate_weights))
+        .route("/api/v1/robustness", post(robustness))
         .route("/api/v1/session", post(create_session).delete(delete_session))
         .route("/api/v1/me", get(me))
         .route("/api/v1/users", get(list_users).post(create_user))
@@ -200,6 +201,18 @@ async fn candidates(ctx: Ctx) -> ApiResult<Json<Value>> {
 )]
 async fn evaluate_weights(ctx: Ctx, ApiJson(req): ApiJson<EvaluateRequest>) -> ApiResult<Json<EvaluateResponse>> {
     Ok(Json(decision::evaluate(&ctx, req).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/robustness",
+    tag = "model",
+    summary = "How sure the decision is: rank acceptability, central weights and confidence (SMAA)",
+    request_body = app::model::RobustnessRequest,
+    responses((status = 200, description = "The analysis", body = app::model::RobustnessResponse))
+)]
+async fn robustness(ctx: Ctx, ApiJson(req): ApiJson<app::model::RobustnessRequest>) -> ApiResult<Json<app::model::RobustnessResponse>> {
+    Ok(Json(app::ssr::robustness::analyse(&ctx, req).await?))
 }
 
 #[utoipa::path(

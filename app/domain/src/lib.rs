@@ -13,6 +13,7 @@ mod model;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod reference;
+pub mod robustness;
 pub mod scoring;
 pub mod text;
 pub mod versions;

@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod fleet;
 pub mod gitops;
 pub mod profiles;
+pub mod robustness;
 pub mod versions;
 
 pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
@@ -24,6 +25,7 @@ pub use fleet::{
     FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site, VersionCounts,
 };
 pub use gitops::{ClusterParams, PluginInput, PluginOutput, PluginRequest, PluginResponse};
+pub use robustness::{RobustnessRequest, RobustnessResponse};
 pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
 pub use versions::{
     CatalogImportReport, ClusterLifecycle, ObservationInput, ObservationReport, Observed, PinInput, PinReport,

@@ -16,6 +16,7 @@ pub mod gitops;
 pub mod model_cache;
 pub mod profiles;
 pub mod recommend_cache;
+pub mod robustness;
 pub mod seed;
 pub mod site_assets;
 pub mod tarball;

@@ -16,5 +16,6 @@ mod http;
 mod openapi;
 mod perf_caches;
 mod restart;
+mod robustness;
 mod security;
 mod versions;
