@@ -211,7 +211,10 @@ async fn evaluate_weights(ctx: Ctx, ApiJson(req): ApiJson<EvaluateRequest>) -> A
     request_body = app::model::RobustnessRequest,
     responses((status = 200, description = "The analysis", body = app::model::RobustnessResponse))
 )]
-async fn robustness(ctx: Ctx, ApiJson(req): ApiJson<app::model::RobustnessRequest>) -> ApiResult<Json<app::model::RobustnessResponse>> {
+async fn robustness(
+    ctx: Ctx,
+    ApiJson(req): ApiJson<app::model::RobustnessRequest>,
+) -> ApiResult<Json<app::model::RobustnessResponse>> {
     Ok(Json(app::ssr::robustness::analyse(&ctx, req).await?))
 }
 

@@ -71,12 +71,7 @@ pub struct SmaaOptions {
 impl SmaaOptions {
     /// `samples` draws within `band` tenths of a percent around `weights`.
     pub fn around(weights: &Weights, band: u32, samples: u32, seed: u64) -> Self {
-        SmaaOptions {
-            samples,
-            seed,
-            sampling: Sampling::Band { center: weights.clone(), band },
-            perturb_scores: false,
-        }
+        SmaaOptions { samples, seed, sampling: Sampling::Band { center: weights.clone(), band }, perturb_scores: false }
     }
 }
 
@@ -142,8 +137,7 @@ pub fn smaa(table: &ScoreTable, options: &SmaaOptions) -> Result<Acceptability, 
         });
     }
     let draws = u64::from(options.samples.max(1)) * SHARE;
-    let rank_acceptability =
-        ranks.iter().map(|row| row.iter().map(|&c| c as f64 / draws as f64).collect()).collect();
+    let rank_acceptability = ranks.iter().map(|row| row.iter().map(|&c| c as f64 / draws as f64).collect()).collect();
     let central_weights: Vec<Option<Vec<f64>>> = central
         .into_iter()
         .zip(&won)

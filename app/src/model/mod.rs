@@ -25,8 +25,8 @@ pub use fleet::{
     FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site, VersionCounts,
 };
 pub use gitops::{ClusterParams, PluginInput, PluginOutput, PluginRequest, PluginResponse};
-pub use robustness::{RobustnessRequest, RobustnessResponse};
 pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
+pub use robustness::{RobustnessRequest, RobustnessResponse};
 pub use versions::{
     CatalogImportReport, ClusterLifecycle, ObservationInput, ObservationReport, Observed, PinInput, PinReport,
     PlanWave, ReleaseInfo, UpgradePlan, VERSION_STATUSES, VersionQuery, VersionRow, VersionSummary, VersionsPage,

@@ -46,7 +46,9 @@ pub async fn analyse(ctx: &Ctx, req: RobustnessRequest) -> Result<RobustnessResp
         seed,
         tier,
         winner,
-        rank_acceptability: (0..a.candidates.len()).map(|i| (by_candidate(i), a.rank_acceptability[i].clone())).collect(),
+        rank_acceptability: (0..a.candidates.len())
+            .map(|i| (by_candidate(i), a.rank_acceptability[i].clone()))
+            .collect(),
         central_weights: (0..a.candidates.len())
             .map(|i| {
                 let named = a.central_weights[i]
