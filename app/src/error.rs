@@ -197,6 +197,11 @@ mod ssr {
                     tracing::warn!(error = %e, "database unavailable");
                     AppError::Busy(5)
                 }
+                // Text PostgreSQL cannot store (a NUL character: SQLSTATE 22021) is the caller's
+                // input, found by fuzzing the observations batch: a 400, not a 500.
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => AppError::BadRequest(
+                    "the text holds a NUL character (\\u0000), which cannot be stored; remove it and send again".into(),
+                ),
                 _ => {
                     tracing::error!(error = %e, "database error");
                     AppError::Internal

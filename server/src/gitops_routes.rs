@@ -67,7 +67,15 @@ async fn bundle(ctx: Ctx) -> ApiResult<Response> {
     request_body = app::model::PluginRequest,
     responses((status = 200, description = "One parameter set per cluster", body = app::model::PluginResponse))
 )]
-async fn plugin(ctx: Ctx, ApiJson(req): ApiJson<PluginRequest>) -> ApiResult<Json<PluginResponse>> {
+async fn plugin(ctx: Ctx, ApiJson(body): ApiJson<serde_json::Value>) -> ApiResult<Json<PluginResponse>> {
+    // Argo CD sends an object; serde would also read an array as the (all-default) struct.
+    if !body.is_object() {
+        return Err(AppError::BadRequest(
+            "send a JSON object: {\"applicationSetName\": \"…\", \"input\": {\"parameters\": {…}}}".into(),
+        ));
+    }
+    let req: PluginRequest = serde_json::from_value(body)
+        .map_err(|e| AppError::field("input", format!("the request has the wrong shape: {e}")))?;
     let parameters = gitops::plugin_params(&ctx, &req).await?;
     Ok(Json(PluginResponse { output: PluginOutput { parameters } }))
 }

@@ -1,10 +1,11 @@
 //! Criterion benchmarks of the engine: evaluate, break-even and rebalancing for 2 and 10
-//! candidates on the nine seed criteria. Run with `cargo bench -p switchyard-domain`.
+//! candidates on the nine seed criteria, and a 10,000-draw robustness analysis (SMAA). Run with `cargo bench -p switchyard-domain`.
 
 #![allow(clippy::unwrap_used)]
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use switchyard_domain::reference::reference;
+use switchyard_domain::robustness::{SmaaOptions, smaa};
 use switchyard_domain::{ScoreTable, Weights, break_even, evaluate};
 
 fn table(candidates: usize) -> (ScoreTable, Weights) {
@@ -39,6 +40,10 @@ fn bench(c: &mut Criterion) {
     let (_, w) = table(2);
     let locked = vec![false; w.len()];
     c.bench_function("rebalance/9", |b| b.iter(|| w.rebalance(black_box(&locked), 6, black_box(312))));
+    // Issue 13's budget: 10,000 draws × 2 candidates × 9 criteria (< 10 ms in the browser).
+    let (t, w) = table(2);
+    let options = SmaaOptions::around(&w, 50, 10_000, 1);
+    c.bench_function("smaa/2x9/10000", |b| b.iter(|| smaa(black_box(&t), black_box(&options))));
 }
 
 criterion_group!(benches, bench);

@@ -352,3 +352,15 @@ async fn server_function_arguments_that_do_not_decode_answer_400(pool: PgPool) {
     let r = post(app::api::LoadCluster::PATH, form, "id=999999").await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// Found by schemathesis: a NUL character reached PostgreSQL, which cannot store it, and the
+/// batch failed with a 500.
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn a_nul_character_is_the_callers_mistake_not_a_server_error(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let body = serde_json::json!([{"cluster": "cell-\u{0}-01", "cni": "cilium", "version": "1.18.2"}]);
+    let r = app.post_json("/api/v1/observations", &body).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let e = error_of(r, 400).await;
+    assert!(e["message"].as_str().unwrap().contains("NUL"), "{e}");
+}

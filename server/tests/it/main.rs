@@ -13,6 +13,7 @@ mod gitops;
 mod hardening;
 mod helpers;
 mod http;
+mod logs;
 mod openapi;
 mod perf_caches;
 mod restart;
