@@ -38,6 +38,7 @@ async fn json_logs_have_one_line_per_request(pool: PgPool) {
     let r = reqwest::get(format!("{base}/api/v1/clusters/17?secret=do-not-log")).await.unwrap();
     assert_eq!(r.status(), 401);
     let _ = child.kill();
+    let _ = child.wait();
     let out = child.stdout.take().unwrap();
     let lines: Vec<String> = BufReader::new(out).lines().map_while(Result::ok).collect();
     assert!(!lines.is_empty());
