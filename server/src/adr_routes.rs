@@ -15,7 +15,7 @@ use app::model::{
 use app::ssr::{AppState, Ctx, adrs};
 use domain::adr::AdrNumber;
 
-use crate::routes::{ApiJson, ApiQuery, created, download};
+use crate::routes::{ApiJson, ApiQuery, created, download, tar_gz_download};
 
 /// The path of the review calendar, the one route that also takes a read token as `?token=`
 /// (see `auth::authenticate`).
@@ -154,15 +154,7 @@ async fn review(
     responses((status = 200, description = "docs/decisions/*.md", content_type = "application/gzip", body = Vec<u8>))
 )]
 async fn bundle(ctx: Ctx) -> ApiResult<Response> {
-    let bytes = adrs::bundle(&ctx).await?;
-    Ok((
-        [
-            (CONTENT_TYPE, "application/gzip"),
-            (CONTENT_DISPOSITION, "attachment; filename=\"switchyard-decisions.tar.gz\""),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(tar_gz_download(adrs::bundle(&ctx).await?, "switchyard-decisions.tar.gz"))
 }
 
 #[utoipa::path(

@@ -2,8 +2,7 @@
 //! plugin generator. Each handler is an adapter over one service in `app::ssr::gitops`.
 
 use axum::extract::Path;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
@@ -11,7 +10,7 @@ use app::AppError;
 use app::model::{PluginOutput, PluginRequest, PluginResponse};
 use app::ssr::{AppState, Ctx, gitops};
 
-use crate::routes::{ApiJson, download};
+use crate::routes::{ApiJson, download, tar_gz_download};
 
 /// The path Argo CD's plugin generator posts to (its contract: `<baseUrl>/api/v1/getparams.execute`).
 pub const PLUGIN_PATH: &str = "/api/v1/getparams.execute";
@@ -48,15 +47,7 @@ async fn values_file(ctx: Ctx, Path(file): Path<String>) -> ApiResult<Response> 
     responses((status = 200, description = "tar.gz", content_type = "application/gzip", body = Vec<u8>))
 )]
 async fn bundle(ctx: Ctx) -> ApiResult<Response> {
-    let bytes = gitops::bundle(&ctx).await?;
-    Ok((
-        [
-            (CONTENT_TYPE, "application/gzip"),
-            (CONTENT_DISPOSITION, "attachment; filename=\"switchyard-gitops.tar.gz\""),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(tar_gz_download(gitops::bundle(&ctx).await?, "switchyard-gitops.tar.gz"))
 }
 
 #[utoipa::path(

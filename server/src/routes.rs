@@ -492,6 +492,12 @@ pub(crate) fn created<T: serde::Serialize>(entity: T) -> Response {
     (StatusCode::CREATED, Json(entity)).into_response()
 }
 
+/// A tar.gz download named `file_name`.
+pub(crate) fn tar_gz_download(bytes: Vec<u8>, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    ([(CONTENT_TYPE, "application/gzip".to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
 /// A file download.
 pub(crate) fn download(body: String, content_type: &str, file_name: &str) -> Response {
     let disposition = format!("attachment; filename=\"{file_name}\"");

@@ -26,14 +26,16 @@ async fn repo(ctx: &Ctx) -> Result<BTreeMap<String, String>, AppError> {
 }
 
 /// One tier values file (`values-plant.yaml`) as YAML text; 404 naming the files there are.
+/// Renders the tier files only, not every cluster's overrides and registration.
 pub async fn values_file(ctx: &Ctx, name: &str) -> Result<String, AppError> {
-    let mut files = repo(ctx).await?;
-    if let Some(text) = files.remove(&format!("values/{name}")) {
-        return Ok(text);
+    let tiers = gitops::tier_files(&clusters(ctx).await?);
+    match tiers.iter().find(|f| f.name == name) {
+        Some(f) => Ok(gitops::render_tier_file(f)),
+        None => {
+            let known: Vec<&str> = tiers.iter().map(|f| f.name.as_str()).collect();
+            Err(AppError::NotFound(format!("no values file '{name}'; the fleet has {}", known.join(", "))))
+        }
     }
-    let known: Vec<&str> =
-        files.keys().filter_map(|p| p.strip_prefix("values/")).filter(|n| !n.contains('/')).collect();
-    Err(AppError::NotFound(format!("no values file '{name}'; the fleet has {}", known.join(", "))))
 }
 
 /// The platform-repo layout as a tar.gz, byte-identical for the same fleet and decisions.
