@@ -226,6 +226,67 @@ pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
     svg.finish()
 }
 
+/// A share of 1 in whole per mille, rounded half up (a cast, no float formatting).
+pub fn per_mille(share: f64) -> i32 {
+    (share.clamp(0.0, 1.0) * 1000.0 + 0.5) as i32
+}
+
+/// "83 %" or "0.4 %" from per mille.
+pub fn percent_text(pm: i32) -> String {
+    if pm >= 100 || pm % 10 == 0 { format!("{} %", (pm + 5) / 10) } else { format!("{}.{} %", pm / 10, pm % 10) }
+}
+
+fn ordinal(rank: usize) -> String {
+    match rank {
+        1 => "1st".into(),
+        2 => "2nd".into(),
+        3 => "3rd".into(),
+        n => format!("{n}th"),
+    }
+}
+
+/// Rank acceptability as stacked bars: one bar per candidate, one segment per rank (1st first,
+/// labelled "1st 83 %" where it fits), so how often each candidate wins reads at a glance.
+pub fn acceptability_svg(model: &Model, acc: &domain::robustness::Acceptability) -> String {
+    const LEFT: i32 = 90;
+    const RIGHT: i32 = 20;
+    const WIDTH: i32 = 640;
+    const BAR: i32 = 30;
+    const GAP: i32 = 14;
+    const TOP: i32 = 10;
+    let rows = acc.candidates.len() as i32;
+    let height = TOP + rows * (BAR + GAP) + 24;
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let x_of = |pm: i32| LEFT + pm * plot_w / 1000;
+    let mut svg = Svg::new(WIDTH, height);
+    for pct in (0..=100).step_by(25) {
+        let x = x_of(pct * 10);
+        svg.line(x, TOP - 4, x, TOP + rows * (BAR + GAP), GRID);
+        svg.text(x, TOP + rows * (BAR + GAP) + 10, 12, Anchor::Middle, INK, &format!("{pct} %"));
+    }
+    for (row, (key, shares)) in acc.candidates.iter().zip(&acc.rank_acceptability).enumerate() {
+        let y0 = TOP + row as i32 * (BAR + GAP);
+        svg.text(LEFT - 8, y0 + BAR / 2, 14, Anchor::End, INK, name_of(model, key));
+        let mut at = 0;
+        for (rank, &share) in shares.iter().enumerate() {
+            let pm = per_mille(share);
+            let (x0, x1) = (x_of(at), x_of((at + pm).min(1000)));
+            at += pm;
+            if x1 <= x0 {
+                continue;
+            }
+            // Rank 1 in the first palette colour, later ranks lighter and lighter.
+            svg.rect((x0, y0), (x1, y0 + BAR), palette(0), Some(PAPER), (100 - 30 * rank as i32).max(15) as u8);
+            let label = format!("{} {}", ordinal(rank + 1), percent_text(pm));
+            if x1 - x0 >= 8 * label.len() as i32 {
+                let ink = if rank == 0 { ink_on(0) } else { INK };
+                svg.text((x0 + x1) / 2, y0 + BAR / 2, 12, Anchor::Middle, ink, &label);
+            }
+        }
+    }
+    svg.finish()
+}
+
 pub use server::{cni_colour, lifecycle_svg, tier_cni_svg};
 
 /// The charts only the server draws (no island shows them, so none of this reaches the WASM

@@ -220,11 +220,25 @@ export class StudioPage {
     await this.tier.selectOption({ value: tier });
   }
 
-  /** Types a name, clicks "Save as new profile" and waits for the status to say it was saved. */
+  /**
+   * Types a name and clicks "Save as new profile": a plain form post, so the browser follows the
+   * server's redirect to the studio opened on the saved profile; waits for its status line and
+   * for the new page to hydrate.
+   */
   async saveAsNewProfile(name: string): Promise<void> {
     await this.newProfileName.fill(name);
     await this.saveAsNewButton.click();
+    await expect(this.page).toHaveURL(/[?&]saved=new/);
     await expect(this.status).toContainText(/saved/i);
+    await this.waitForHydration();
+  }
+
+  /** Clicks "Update profile" and waits for the page the server answers with to hydrate. */
+  async update(): Promise<void> {
+    const before = this.page.url();
+    await this.updateButton.click();
+    await expect(this.page).not.toHaveURL(before);
+    await this.waitForHydration();
   }
 
   /** Every profile the API knows. */

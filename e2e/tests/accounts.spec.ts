@@ -22,9 +22,7 @@ test.describe('accounts', () => {
 
       const name = `Zz e2e audited ${Date.now()}`;
       await studio.setSlider('bgp_underlay', 25);
-      await page.locator('#new-profile-name').fill(name);
-      await page.getByRole('button', { name: 'Save as new profile' }).click();
-      await expect(page.getByTestId('status')).toContainText('Saved');
+      await studio.saveAsNewProfile(name);
       await expect(page.locator('.profile-meta')).toContainText(`by ${ACCOUNTS.architect.email}`);
 
       await page.goto('/audit?entity=profile');

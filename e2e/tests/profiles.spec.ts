@@ -13,8 +13,12 @@ test.describe('profiles', () => {
     const name = uniqueProfileName('saved');
     await studio.saveAsNewProfile(name);
 
-    await studio.reload();
-    // A fresh page starts from the default profile again...
+    // The studio opened on the saved profile, with the weights it was saved with...
+    await expect(studio.profile.locator('option:checked')).toHaveText(name);
+    await expect.poll(() => studio.readWeightsRounded(), { message: `weights of "${name}"` }).toEqual(saved);
+
+    await studio.goto();
+    // ...a fresh visit starts from the default profile again...
     await expect(studio.profile.locator('option:checked')).toHaveText(DEFAULT_PROFILE);
     await studio.expectTotals('4.20', '3.60');
     // ...and the saved one is there, with the weights it was saved with.
@@ -23,13 +27,7 @@ test.describe('profiles', () => {
     await studio.expectTotalsChangedFrom({ cilium: '4.20', calico: '3.60' });
   });
 
-  test('updating a profile someone else changed shows a conflict', async ({ page, studio, problems }) => {
-    // The page's refused update is an error response on purpose, and Chromium logs every 4xx/5xx
-    // as a console error. Allow exactly that one: 409 from the REST API, or 409/500 from the
-    // update_profile server function (server functions answer errors with 500 unless the handler
-    // sets another status). Anything else still fails the test.
-    problems.allow(/status of (409|500) .*\/api\/(v1\/profiles\/[^/\s]+|update_profile[^/\s]*):\d+\)$/);
-
+  test('updating a profile someone else changed shows a conflict and keeps my weights', async ({ page, studio }) => {
     await studio.goto();
     await studio.setSlider('bgp_underlay', 20);
     const name = uniqueProfileName('conflict');
@@ -58,14 +56,39 @@ test.describe('profiles', () => {
 
     // Our page still holds the old version: its update must be refused, visibly.
     await studio.setSlider('bgp_underlay', 30);
-    await studio.updateButton.click();
+    const mine = await studio.readWeightsRounded();
+    await studio.update();
     await expect(studio.conflict).toBeVisible();
     await expect(studio.conflict).toHaveAttribute('role', 'alert');
     await expect(studio.conflict).toContainText(/changed/i);
+    // Nothing I did is lost: the refused weights are back in the editor.
+    expect(await studio.readWeightsRounded()).toEqual(mine);
 
     // And the other party's change was not overwritten.
     const final = await studio.apiProfileByName(name);
     expect(final.version).toBe(after.version);
     expect(final.description).toBe(after.description);
+
+    // "Load their version" opens their weights; updating from there works.
+    await studio.conflict.getByRole('link', { name: 'load their version' }).click();
+    await studio.waitForHydration();
+    await expect(studio.conflict).toHaveCount(0);
+    await expect(studio.weightInput('bgp_underlay')).toHaveValue(/^20(\.0)?$/);
+    await studio.setSlider('bgp_underlay', 22);
+    await studio.update();
+    await expect(studio.status).toContainText(`Updated profile '${name}' (version ${after.version + 1})`);
+  });
+
+  test('a refused save brings back the weights with the reason', async ({ studio }) => {
+    await studio.goto();
+    await studio.setSlider('bgp_underlay', 27);
+    const mine = await studio.readWeightsRounded();
+    // The default profile's name is taken.
+    await studio.newProfileName.fill('Industrial ADR 2026');
+    await studio.saveAsNewButton.click();
+    await expect(studio.page.getByTestId('form-error')).toContainText(/already exists/);
+    await studio.waitForHydration();
+    expect(await studio.readWeightsRounded()).toEqual(mine);
+    await expect(studio.newProfileName).toHaveValue('Industrial ADR 2026');
   });
 });

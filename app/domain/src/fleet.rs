@@ -29,7 +29,10 @@ use serde::{Deserialize, Serialize};
 
 pub use check::{RowError, validate_doc};
 pub use demo::demo_fleet;
-pub use recommend::{CandidateOutcome, ProfileChoice, Recommendation, Recommender, pick_profile, recommend};
+pub use recommend::{
+    CONTESTED_BELOW, CandidateOutcome, ProfileChoice, ROBUSTNESS_BAND, ROBUSTNESS_SEED, Recommendation, Recommender,
+    pick_profile, recommend, winner_without,
+};
 pub use records::{ClusterRecord, MAX_RATIONALE_CHARS, SITE_FIELDS, SiteKind, SiteRecord, cluster_fields};
 pub(crate) use rules::check_text;
 pub use rules::{check_cluster_name, check_label, is_dns_label};

@@ -172,6 +172,16 @@ pub struct FleetCluster {
     /// What it runs differs from its pin or its decided CNI.
     #[serde(default)]
     pub drift: bool,
+    /// Share of weight draws (±5 percentage points around its profile) in which its winner
+    /// still ranks first; `None` without a winner.
+    #[serde(default)]
+    pub acceptability: Option<f64>,
+    /// The winner's acceptability is under 70 %, or there is no winner.
+    #[serde(default)]
+    pub contested: bool,
+    /// Candidates a gate rules out here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knocked_out: Vec<String>,
 }
 
 /// One site on the fleet map.
@@ -257,12 +267,17 @@ pub struct FleetQuery {
     /// CNI shown (decided, else recommended, or `undecided`).
     #[serde(default)]
     pub cni: Option<String>,
-    /// `knock_out`, `warning`, `exception`, `contested` or `review_overdue`.
+    /// `knock_out`, `warning`, `exception`, `contested` (winner's acceptability under 70 %),
+    /// `close` (no clear winner), `review_overdue`, `eol` or `drift`.
     #[serde(default)]
     pub status: Option<String>,
     /// One site by name.
     #[serde(default)]
     pub site: Option<String>,
+    /// Weights as a JSON map of criterion key to percent: only the clusters whose
+    /// recommendation would change if these weights replaced their profile (the studio's what-if).
+    #[serde(default)]
+    pub whatif: Option<String>,
     /// Items to skip (sites on the map page, clusters in the cluster list).
     #[serde(default)]
     pub offset: Option<usize>,
@@ -272,11 +287,12 @@ pub struct FleetQuery {
 }
 
 /// The statuses [`FleetQuery::status`] accepts, with their labels.
-pub const FLEET_STATUSES: [(&str, &str); 7] = [
+pub const FLEET_STATUSES: [(&str, &str); 8] = [
     ("knock_out", "knock-outs"),
     ("warning", "warnings"),
     ("exception", "exceptions"),
-    ("contested", "no clear winner"),
+    ("contested", "contested (acceptability under 70 %)"),
+    ("close", "no clear winner"),
     ("review_overdue", "ADR review overdue"),
     ("eol", "CNI version end of life"),
     ("drift", "version drift"),
@@ -296,7 +312,8 @@ impl FleetQuery {
                 "knock_out" => c.knock_outs > 0,
                 "warning" => c.warnings > 0,
                 "exception" => c.exception,
-                "contested" => !c.clear_winner,
+                "contested" => c.contested,
+                "close" => !c.clear_winner,
                 "review_overdue" => !c.overdue_adrs.is_empty(),
                 "eol" => c.eol,
                 "drift" => c.drift,
@@ -330,8 +347,11 @@ pub struct FleetSiteSummary {
     pub warnings: usize,
     /// Exceptions to the recommendation.
     pub exceptions: usize,
-    /// Clusters without a clear winner.
+    /// Clusters whose winner's acceptability is under 70 % (or without a winner).
     pub contested: usize,
+    /// Clusters without a clear winner (margin under 10 %).
+    #[serde(default)]
+    pub close: usize,
     /// Clusters in scope of an ADR whose review is overdue.
     #[serde(default)]
     pub review_overdue: usize,
@@ -350,6 +370,7 @@ impl FleetSiteSummary {
             warnings: 0,
             exceptions: 0,
             contested: 0,
+            close: 0,
             review_overdue: 0,
         };
         for c in clusters {
@@ -358,10 +379,65 @@ impl FleetSiteSummary {
             s.knock_outs += usize::from(c.knock_outs > 0);
             s.warnings += usize::from(c.warnings > 0);
             s.exceptions += usize::from(c.exception);
-            s.contested += usize::from(!c.clear_winner);
+            s.contested += usize::from(c.contested);
+            s.close += usize::from(!c.clear_winner);
             s.review_overdue += usize::from(!c.overdue_adrs.is_empty());
         }
         s
+    }
+}
+
+/// The fleet in a few groups for the studio's what-if: clusters with the same tier, the same
+/// candidates knocked out and the same recommendation are recommended alike under any weights.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WhatIfFleet {
+    /// Site names, indexed by [`WhatIfGroup::sites`].
+    pub sites: Vec<String>,
+    /// The groups.
+    pub groups: Vec<WhatIfGroup>,
+}
+
+/// Clusters recommended alike.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct WhatIfGroup {
+    /// Their tier (its score overrides apply).
+    pub tier: Tier,
+    /// Candidates ruled out by their gates.
+    pub knocked_out: Vec<String>,
+    /// What they are recommended today.
+    pub winner: Option<String>,
+    /// (index into [`WhatIfFleet::sites`], clusters there).
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Vec<u32>>))]
+    pub sites: Vec<(u32, u32)>,
+}
+
+/// What makes clusters recommended alike: tier, candidates knocked out, today's winner.
+pub type WhatIfKey = (Tier, Vec<String>, Option<String>);
+
+impl WhatIfFleet {
+    /// Groups the map's clusters (those with a recommendation).
+    pub fn of(fleet: &Fleet) -> WhatIfFleet {
+        let mut groups: BTreeMap<WhatIfKey, BTreeMap<u32, u32>> = BTreeMap::new();
+        let mut sites = Vec::new();
+        for (i, s) in fleet.sites.iter().enumerate() {
+            sites.push(s.name.clone());
+            for c in s.clusters.iter().filter(|c| c.problem.is_none()) {
+                let key = (c.tier, c.knocked_out.clone(), c.recommended.clone());
+                *groups.entry(key).or_default().entry(i as u32).or_default() += 1;
+            }
+        }
+        let groups = groups
+            .into_iter()
+            .map(|((tier, knocked_out, winner), by_site)| WhatIfGroup {
+                tier,
+                knocked_out,
+                winner,
+                sites: by_site.into_iter().collect(),
+            })
+            .collect();
+        WhatIfFleet { sites, groups }
     }
 }
 
@@ -459,4 +535,7 @@ pub struct ClusterPage {
     /// Its upgrade path to the newest supported release, or why there is none.
     #[cfg_attr(feature = "ssr", schema(value_type = Object))]
     pub upgrade: Result<domain::versions::UpgradePath, String>,
+    /// How sure its recommendation is: rank acceptability of the candidates standing (SMAA,
+    /// ±5 percentage points around its profile's weights); `None` when none stands.
+    pub robustness: Option<domain::robustness::Acceptability>,
 }

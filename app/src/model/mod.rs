@@ -22,10 +22,10 @@ pub use evaluate::{EvaluateRequest, EvaluateResponse};
 pub use fleet::{
     CLUSTER_LIST_PAGE, Cluster, ClusterFilter, ClusterListPage, ClusterPage, ClusterSort, FLEET_DETAIL_MAX,
     FLEET_SITES_PAGE, FLEET_STATUSES, Fleet, FleetCluster, FleetClusterPage, FleetOverview, FleetQuery, FleetSite,
-    FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site, VersionCounts,
+    FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site, VersionCounts, WhatIfFleet, WhatIfGroup, WhatIfKey,
 };
 pub use gitops::{ClusterParams, PluginInput, PluginOutput, PluginRequest, PluginResponse};
-pub use profiles::{Profile, ProfileInput, StudioData, ValidProfile};
+pub use profiles::{Profile, ProfileInput, StudioData, StudioProfile, StudioQuery, StudioStart, ValidProfile};
 pub use robustness::{RobustnessRequest, RobustnessResponse};
 pub use versions::{
     CatalogImportReport, ClusterLifecycle, ObservationInput, ObservationReport, Observed, PinInput, PinReport,

@@ -97,14 +97,78 @@ impl ProfileInput {
     }
 }
 
-/// Everything the what-if studio needs on first render.
+/// Everything the what-if studio needs on first render: the island's props. Weights travel as
+/// integer tenths, so the browser never parses a float.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StudioData {
     /// Criteria, candidates, scores.
     pub model: Model,
     /// Saved profiles, default first.
-    pub profiles: Vec<Profile>,
+    pub profiles: Vec<StudioProfile>,
     /// Who is looking (decides whether save controls show; the server checks again).
     pub me: Me,
+    /// Where the editor starts.
+    pub start: StudioStart,
+    /// The fleet grouped for the what-if.
+    pub fleet: super::WhatIfFleet,
+}
+
+/// A profile as the studio's picker needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StudioProfile {
+    /// Database id.
+    pub id: i64,
+    /// Unique name.
+    pub name: String,
+    /// Why these weights.
+    pub description: String,
+    /// Tier it is meant for.
+    pub tier: Option<Tier>,
+    /// Its weights, aligned with the model's criteria.
+    pub weights: Weights,
+    /// Row version, sent back with an update.
+    pub version: i32,
+    /// "Version 3 · last saved … by …", written by the server.
+    pub meta: String,
+}
+
+/// The editor's starting state, decided by the server from the page's address (see
+/// [`StudioQuery`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StudioStart {
+    /// The selected profile.
+    pub profile: Option<i64>,
+    /// The weights shown (the profile's, or those of a save that was refused).
+    pub weights: Weights,
+    /// The tier whose score overrides apply.
+    pub tier: Option<Tier>,
+    /// The new profile's name as typed before a refused save.
+    pub name: String,
+    /// What the last save did.
+    pub notice: Option<String>,
+    /// Why the last update was refused because someone else saved first.
+    pub conflict: Option<String>,
+}
+
+/// The studio's address: `?profile=` picks a profile; the save form comes back with `saved=new`
+/// or `saved=updated`, or, when refused, with its own `weights` (criterion → percent JSON),
+/// `tier` and `name` so nothing typed is lost, plus `conflict=` when someone saved first (other
+/// reasons arrive as `error=`, shown by the page).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StudioQuery {
+    /// Profile id.
+    pub profile: Option<String>,
+    /// Tier of the returned weights ("" for none).
+    pub tier: Option<String>,
+    /// Returned weights.
+    pub weights: Option<String>,
+    /// Returned new-profile name.
+    pub name: Option<String>,
+    /// "new" or "updated".
+    pub saved: Option<String>,
+    /// A refused update's reason.
+    pub conflict: Option<String>,
 }

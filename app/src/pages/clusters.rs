@@ -123,7 +123,7 @@ pub fn ClusterDetail() -> impl IntoView {
 
 #[component]
 fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
-    let ClusterPage { cluster, recommendation: rec, model, profile, me, lifecycle, upgrade } = page;
+    let ClusterPage { cluster, recommendation: rec, model, profile, me, lifecycle, upgrade, robustness } = page;
     let c = cluster.record.clone();
     let f = c.facts.clone();
     let scored: Vec<(String, String)> = model
@@ -134,6 +134,7 @@ fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
         .collect();
     let weights = Weights::from_percent_map_unchecked(&model, &profile.weights).unwrap_or_default();
     let chart = contribution_svg(&model, &evaluate(&model.score_table(Some(f.tier)), &weights));
+    let robustness_chart = robustness.as_ref().map(|a| crate::charts::acceptability_svg(&model, a));
     let name_of = |k: &str| model.candidates.iter().find(|x| x.key == k).map_or(k.to_string(), |x| x.name.clone());
     let winner =
         rec.winner.as_deref().map(name_of).unwrap_or_else(|| "none (every candidate is knocked out or tied)".into());
@@ -208,6 +209,28 @@ fn ClusterView(page: ClusterPage, saved: bool) -> impl IntoView {
                     <figcaption>"Weighted contribution per criterion (numbers as in the studio's legend)"</figcaption>
                     <div class="svg" inner_html=chart></div>
                 </figure>
+            </section>
+            <section class="panel" data-testid="robustness" aria-labelledby="robustness-title">
+                <h2 id="robustness-title">"How sure is it?"</h2>
+                <p data-testid="acceptability">
+                    {match (rec.winner.as_deref(), rec.acceptability) {
+                        (Some(w), Some(a)) => format!(
+                            "{} ranks first in {:.1} % of 10,000 weightings where each weight moves up to 5 percentage points from the profile's.",
+                            name_of(w),
+                            a * 100.0
+                        ),
+                        _ => "No candidate wins here, so there is nothing to test.".to_string(),
+                    }}
+                    " "
+                    {rec.contested().then(|| view! { <span class="badge warn" data-testid="contested">"◐ Contested: under 70 %"</span> })}
+                    {(!rec.contested()).then(|| view! { <span class="badge ok">"Robust: 70 % or more"</span> })}
+                </p>
+                {robustness_chart.map(|svg| view! {
+                    <figure class="chart">
+                        <figcaption>"Rank acceptability: the share of those weightings in which each candidate ranks 1st, 2nd, …"</figcaption>
+                        <div class="svg" data-testid="acceptability-chart" inner_html=svg></div>
+                    </figure>
+                })}
             </section>
             <VersionPanel lifecycle upgrade />
             {(me.role >= Role::Architect).then(|| {

@@ -35,6 +35,7 @@ pub fn FleetMap() -> impl IntoView {
             cni: get("cni"),
             status: get("status"),
             site: get("site"),
+            whatif: get("whatif"),
             offset: page.map(|p| (p - 1) * FLEET_SITES_PAGE),
             limit: None,
         }
@@ -45,7 +46,7 @@ pub fn FleetMap() -> impl IntoView {
             <h1>"Fleet decision map"</h1>
             <FormError />
             <p class="lede">
-                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ≈ no clear winner, ⏰ in scope of an ADR whose review is overdue, ⌛ CNI version past end of life, ⇄ running another version or CNI than pinned or decided."
+                "Each mark is a cluster: its CNI (decided, else recommended) by name and colour. ✖ a candidate is knocked out, ⚠ warnings, ≠ exception to the recommendation, ◐ contested (its winner ranks first in under 70 % of weightings within ±5 points of its profile), ≈ no clear winner, ⏰ in scope of an ADR whose review is overdue, ⌛ CNI version past end of life, ⇄ running another version or CNI than pinned or decided."
             </p>
             <p class="actions">
                 <a href="/api/v1/gitops/bundle.tar.gz" download="switchyard-gitops.tar.gz" data-testid="gitops-bundle">
@@ -67,7 +68,7 @@ pub fn FleetMap() -> impl IntoView {
                 let current = overview.offset / FLEET_SITES_PAGE + 1;
                 let link = move |n: usize| {
                     let mut q = form_urlencoded::Serializer::new(String::new());
-                    for k in ["tier", "context", "cni", "status", "site"] {
+                    for k in ["tier", "context", "cni", "status", "site", "whatif"] {
                         let v = value(k);
                         if !v.is_empty() {
                             q.append_pair(k, &v);
@@ -105,6 +106,7 @@ pub fn FleetMap() -> impl IntoView {
                         <FilterSelect id="f-cni" name="cni" label="CNI" options=same_pairs(cnis.iter().map(String::as_str)) current=Signal::derive(move || value("cni")) />
                         <FilterSelect id="f-status" name="status" label="Status" options=statuses current=Signal::derive(move || value("status")) />
                         <input type="hidden" name="site" value=move || value("site") />
+                        {(!value("whatif").is_empty()).then(|| view! { <input type="hidden" name="whatif" value=value("whatif") /> })}
                         <button type="submit">"Apply"</button>
                         <a href="/fleet">"Clear"</a>
                     </form>
@@ -120,6 +122,12 @@ pub fn FleetMap() -> impl IntoView {
                         <a href="/versions">{format!("CNI versions: ⌛ {} end of life, {} within 90 days, ⇄ {} drifting, {} unpinned", versions.eol, versions.eol_soon, versions.drift, versions.unpinned)}</a>
                     </p>
                     {recordable.map(|choice| view! { <RecordScope choice tier=value("tier") context=value("context") back=link(current) /> })}
+                    {(!value("whatif").is_empty()).then(|| view! {
+                        <p class="notice" data-testid="fleet-whatif" role="status">
+                            "Showing only the clusters whose recommendation would change if the studio's weights replaced their profile. "
+                            <a href="/fleet">"Show the whole fleet"</a>
+                        </p>
+                    })}
                     <p data-testid="fleet-count">{count}{counted.then_some(" — counted per site; pick a site or narrow the filters to see each cluster")}</p>
                     {regions
                         .into_iter()
@@ -189,7 +197,7 @@ fn SiteCounts(site: FleetSiteSummary) -> impl IntoView {
             <ul class="counts">
                 {site.by_cni.into_iter().map(|(cni, n)| view! { <li class="mark" style=css(&cni)>{format!("{cni}: {n}")}</li> }).collect_view()}
             </ul>
-            <p class="badges">{format!("✖ {} · ⚠ {} · ≠ {} · ≈ {} · ⏰ {}", site.knock_outs, site.warnings, site.exceptions, site.contested, site.review_overdue)}</p>
+            <p class="badges">{format!("✖ {} · ⚠ {} · ≠ {} · ◐ {} · ≈ {} · ⏰ {}", site.knock_outs, site.warnings, site.exceptions, site.contested, site.close, site.review_overdue)}</p>
         </article>
     }
 }
@@ -226,6 +234,7 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         (c.knock_outs > 0, " ✖"),
         (c.warnings > 0, " ⚠"),
         (c.exception, " ≠"),
+        (c.contested && c.problem.is_none(), " ◐"),
         (!c.clear_winner && c.problem.is_none(), " ≈"),
         (!c.overdue_adrs.is_empty(), " ⏰"),
         (c.eol, " ⌛"),
@@ -245,7 +254,13 @@ fn ClusterMark(c: FleetCluster) -> impl IntoView {
         c.knock_outs,
         c.warnings,
         if c.exception { ", exception" } else { "" },
-    ) + if c.eol { " · CNI version past end of life" } else { "" }
+    ) + &c
+        .acceptability
+        .map(|a| {
+            format!(" · wins {:.0} % of nearby weightings{}", a * 100.0, if c.contested { ", contested" } else { "" })
+        })
+        .unwrap_or_default()
+        + if c.eol { " · CNI version past end of life" } else { "" }
         + if c.drift { " · runs another version or CNI than pinned or decided" } else { "" }
         + &overdue_words(&c.overdue_adrs)
         + &c.problem.as_ref().map(|p| format!(" · no recommendation: {p}")).unwrap_or_default();

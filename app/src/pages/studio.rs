@@ -3,22 +3,35 @@
 //! the same numbers for the first paint (and for visitors without JavaScript).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::collections::BTreeMap;
 
-use crate::AppError;
-use crate::api::{RecordDecision, create_profile, load_studio, update_profile};
-use crate::charts::{contribution_svg, tornado_svg};
+use crate::api::{RecordDecision, SaveProfile, load_studio};
+use crate::charts::{acceptability_svg, contribution_svg, per_mille, percent_text, tornado_svg};
 use crate::components::{ChartLegend, ScoreMatrix, WeightEditor};
 use crate::components::{FormError, Loaded};
-use crate::model::{Profile, ProfileInput, Role, ServerProps, StudioData, Versioned};
+use crate::model::{Role, ServerProps, StudioData, StudioProfile, StudioQuery};
+use domain::robustness::{DEFAULT_SAMPLES, SmaaOptions, smaa};
 use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_points};
 use leptos::server_fn::ServerFn;
 
-/// The studio page: loads the model and profiles, then hands over to [`StudioView`].
+/// The studio page: loads the model and profiles, then hands over to [`StudioView`]. The address
+/// says where to start (a profile, or the weights of a save that was refused).
 #[component]
 pub fn Studio() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_studio());
+    let query = leptos_router::hooks::use_query_map();
+    let data = Resource::new(
+        move || {
+            query.with(|q| StudioQuery {
+                profile: q.get("profile"),
+                tier: q.get("tier"),
+                weights: q.get("weights"),
+                name: q.get("name"),
+                saved: q.get("saved"),
+                conflict: q.get("conflict"),
+            })
+        },
+        load_studio,
+    );
     view! {
         <FormError />
         <Loaded resource=data loading="Loading the decision model…" render={|d: StudioData| {
@@ -52,10 +65,6 @@ pub struct StudioState {
     pub input_errors: RwSignal<BTreeMap<usize, String>>,
 }
 
-fn weights_of(model: &Model, p: &Profile) -> Weights {
-    Weights::from_percent_map_unchecked(model, &p.weights).unwrap_or_else(|_| Weights(vec![0; model.criteria.len()]))
-}
-
 fn tier_from_str(s: &str) -> Option<Tier> {
     s.parse().ok()
 }
@@ -65,26 +74,23 @@ fn tier_from_str(s: &str) -> Option<Tier> {
 #[cfg_attr(any(feature = "ssr", feature = "bundle-studio"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "bundle-studio")), component)]
 pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
-    let StudioData { model, profiles, me } = data.0;
+    let StudioData { model, profiles, me, start, fleet } = data.0;
     // The server refuses a viewer's save anyway; hiding the controls just saves them the trip.
     let can_save = me.role >= Role::Architect;
-    // The default is the first profile ever saved without a tier: the seed's "Industrial ADR 2026".
-    let first = profiles.iter().filter(|p| p.tier.is_none()).min_by_key(|p| p.id).or(profiles.first()).cloned();
     let n = model.criteria.len();
-    let initial = first.as_ref().map_or_else(|| Weights(vec![0; n]), |p| weights_of(&model, p));
+    let tier_tables = StoredValue::new(Tier::ALL.map(|t| model.score_table(Some(t))));
+    let fleet = StoredValue::new(fleet);
     let state = StudioState {
         model: StoredValue::new(model),
-        weights: RwSignal::new(initial),
+        weights: RwSignal::new(start.weights),
         locked: RwSignal::new(vec![false; n]),
-        tier: RwSignal::new(first.as_ref().and_then(|p| p.tier)),
+        tier: RwSignal::new(start.tier),
         input_errors: RwSignal::new(BTreeMap::new()),
     };
-    let profiles = RwSignal::new(profiles);
-    let selected = RwSignal::new(first.as_ref().map(|p| p.id));
-    let status = RwSignal::new(None::<String>);
-    let conflict = RwSignal::new(None::<(String, Option<Profile>)>);
-    let busy = RwSignal::new(false);
-    let new_name = RwSignal::new(String::new());
+    let profiles = StoredValue::new(profiles);
+    let selected = RwSignal::new(start.profile);
+    let status = RwSignal::new(start.notice);
+    let conflict = RwSignal::new(start.conflict);
 
     let table = Memo::new(move |_| state.model.with_value(|m| m.score_table(state.tier.get())));
     let evaluation: Memo<Evaluation> = Memo::new(move |_| table.with(|t| state.weights.with(|w| evaluate(t, w))));
@@ -93,11 +99,60 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
     let tornado = Memo::new(move |_| {
         state.model.with_value(|m| breaks.with(|b| b.as_deref().map(|b| tornado_svg(m, b)).unwrap_or_default()))
     });
+    // How sure: 10,000 weightings within the band around the weights (SMAA), redrawn with them.
+    let band = RwSignal::new(domain::fleet::ROBUSTNESS_BAND);
+    let robustness = Memo::new(move |_| {
+        let options =
+            SmaaOptions::around(&state.weights.get(), band.get(), DEFAULT_SAMPLES, domain::fleet::ROBUSTNESS_SEED);
+        table.with(|t| smaa(t, &options).ok())
+    });
+    let robustness_svg = Memo::new(move |_| {
+        state.model.with_value(|m| robustness.with(|a| a.as_ref().map(|a| acceptability_svg(m, a)).unwrap_or_default()))
+    });
+    // The fleet what-if: clusters whose recommendation these weights would change, by tier and
+    // new winner, and by site. One evaluation per group of clusters recommended alike.
+    let whatif = Memo::new(move |_| {
+        let mut by_tier: BTreeMap<(usize, Option<String>), u32> = BTreeMap::new();
+        let mut by_site: BTreeMap<u32, u32> = BTreeMap::new();
+        let (mut changed, mut total) = (0u32, 0u32);
+        state.weights.with(|w| {
+            fleet.with_value(|f| {
+                for g in &f.groups {
+                    let n: u32 = g.sites.iter().map(|(_, c)| c).sum();
+                    total += n;
+                    let i = Tier::ALL.iter().position(|&t| t == g.tier).unwrap_or_default();
+                    let now = tier_tables.with_value(|t| domain::fleet::winner_without(&t[i], &g.knocked_out, w));
+                    if now != g.winner {
+                        changed += n;
+                        *by_tier.entry((i, now)).or_default() += n;
+                        for (site, c) in &g.sites {
+                            *by_site.entry(*site).or_default() += c;
+                        }
+                    }
+                }
+            })
+        });
+        (changed, total, by_tier, by_site)
+    });
+    // Each candidate's first-rank share in draws (per 10,000): the browser tests compare them with
+    // the API's, which must agree exactly for the same seed.
+    let draws = move || {
+        robustness.with(|a| {
+            a.as_ref().map(|a| {
+                a.candidates
+                    .iter()
+                    .zip(&a.rank_acceptability)
+                    .map(|(c, r)| format!("{c}:{}", (r.first().copied().unwrap_or(0.0) * 10_000.0 + 0.5) as u32))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+        })
+    };
     let current_profile =
-        move || selected.get().and_then(|id| profiles.with(|ps| ps.iter().find(|p| p.id == id).cloned()));
+        move || selected.get().and_then(|id| profiles.with_value(|ps| ps.iter().find(|p| p.id == id).cloned()));
 
-    let load_profile = move |p: &Profile| {
-        state.model.with_value(|m| state.weights.set(weights_of(m, p)));
+    let load_profile = move |p: &StudioProfile| {
+        state.weights.set(p.weights.clone());
         state.tier.set(p.tier);
         state.locked.update(|l| l.iter_mut().for_each(|x| *x = false));
         state.input_errors.set(BTreeMap::new());
@@ -117,77 +172,8 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
             status.set(Some(format!("Weights reset to '{}'.", p.name)));
         }
     };
-    let input_for = move |name: String, base: Option<&Profile>| ProfileInput {
-        name,
-        description: base.map(|p| p.description.clone()).unwrap_or_default(),
-        tier: state.tier.get_untracked(),
-        context: base.and_then(|p| p.context).filter(|_| state.tier.get_untracked().is_some()),
-        weights: state.model.with_value(|m| state.weights.with_untracked(|w| w.to_percent_map(m))),
-    };
-    let report = move |e: AppError| match e {
-        AppError::Conflict { message, current } => {
-            let theirs = current.and_then(|v| serde_json::from_str::<Profile>(&v).ok());
-            conflict.set(Some((message, theirs)));
-        }
-        other => {
-            let mut msg = other.to_string();
-            if let AppError::Validation { fields, .. } = &other
-                && fields.len() > 1
-            {
-                msg = fields.values().cloned().collect::<Vec<_>>().join(" · ");
-            }
-            status.set(Some(format!("Not saved: {msg}")));
-        }
-    };
-    let save_new = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let input = input_for(new_name.get_untracked(), current_profile().as_ref());
-        busy.set(true);
-        status.set(Some("Saving…".into()));
-        spawn_local(async move {
-            match create_profile(input).await {
-                Ok(p) => {
-                    status.set(Some(format!("Saved as new profile '{}'.", p.name)));
-                    selected.set(Some(p.id));
-                    profiles.update(|ps| ps.push(p));
-                    new_name.set(String::new());
-                    conflict.set(None);
-                }
-                Err(e) => report(e),
-            }
-            busy.set(false);
-        });
-    };
-    let save_update = move |_| {
-        let Some(p) = current_profile() else {
-            status.set(Some("Pick a profile to update first.".into()));
-            return;
-        };
-        let input = input_for(p.name.clone(), Some(&p));
-        busy.set(true);
-        status.set(Some("Saving…".into()));
-        spawn_local(async move {
-            match update_profile(p.id, Versioned::new(input, p.version)).await {
-                Ok(saved) => {
-                    status.set(Some(format!("Updated profile '{}' (version {}).", saved.name, saved.version)));
-                    profiles.update(|ps| ps.iter_mut().filter(|x| x.id == saved.id).for_each(|x| *x = saved.clone()));
-                    conflict.set(None);
-                }
-                Err(e) => report(e),
-            }
-            busy.set(false);
-        });
-    };
-    let take_theirs = move |_| {
-        if let Some((_, Some(theirs))) = conflict.get_untracked() {
-            profiles.update(|ps| ps.iter_mut().filter(|x| x.id == theirs.id).for_each(|x| *x = theirs.clone()));
-            load_profile(&theirs);
-            status.set(Some(format!("Loaded the current version {} of '{}'.", theirs.version, theirs.name)));
-        }
-    };
-
-    // The weights as the record form sends them: a JSON map of criterion key to percent, written
-    // by hand (tenths are exact) so the bundle needs no JSON serializer for it.
+    // The weights as the save and record forms send them: a JSON map of criterion key to percent,
+    // written by hand (tenths are exact) so the bundle needs no JSON serializer for it.
     let weights_json = move || {
         state.model.with_value(|m| {
             state.weights.with(|w| {
@@ -227,19 +213,18 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                 <div class="pickers">
                     <label for="profile">"Profile"</label>
                     <select id="profile" on:change=on_profile>
-                        // Re-rendered whole when the list changes (rare): cheaper in the bundle
-                        // than a keyed list.
-                        {move || {
-                            profiles
-                                .get()
-                                .into_iter()
-                                .map(|p| view! {
-                                    <option value=p.id.to_string() selected=move || selected.get() == Some(p.id)>
-                                        {p.name}
-                                    </option>
+                        {profiles.with_value(|ps| {
+                            ps.iter()
+                                .map(|p| {
+                                    let id = p.id;
+                                    view! {
+                                        <option value=id.to_string() selected=move || selected.get() == Some(id)>
+                                            {p.name.clone()}
+                                        </option>
+                                    }
                                 })
                                 .collect_view()
-                        }}
+                        })}
                     </select>
                     <label for="tier">"Tier"</label>
                     <select id="tier" on:change=move |ev| state.tier.set(tier_from_str(&event_target_value(&ev)))>
@@ -257,19 +242,7 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                     </select>
                     <button type="button" on:click=reset>"Reset to profile"</button>
                 </div>
-                <p class="profile-meta">
-                    {move || {
-                        current_profile()
-                            .map(|p| {
-                                format!(
-                                    "Version {} · last saved {} by {}",
-                                    p.version,
-                                    p.updated_at.replace('T', " ").replace('Z', " UTC"),
-                                    p.updated_by,
-                                )
-                            })
-                    }}
-                </p>
+                <p class="profile-meta">{move || current_profile().map(|p| p.meta)}</p>
                 <details class="profile-why">
                     <summary>"Why these weights"</summary>
                     <p>{move || current_profile().map(|p| p.description)}</p>
@@ -277,22 +250,19 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                 <WeightEditor state />
                 {if can_save {
                     view! {
-                <div class="save">
-                            <form on:submit=save_new class="save-new">
-                                <label for="new-profile-name">"New profile name"</label>
-                                <input
-                                    id="new-profile-name"
-                                    type="text"
-                                    maxlength="80"
-                                    prop:value=move || new_name.get()
-                                    on:input=move |ev| new_name.set(event_target_value(&ev))
-                                />
-                                <button type="submit" disabled=move || busy.get()>"Save as new profile"</button>
-                            </form>
-                            <button type="button" on:click=save_update disabled=move || busy.get()>"Update profile"</button>
-                        </div>
-                        // A plain form: the browser posts it and opens the new ADR, so recording
-                        // costs the bundle nothing but these reactive hidden values.
+                        // Plain forms: the browser posts them and follows the server's
+                        // redirect, so saving and recording cost the bundle nothing but these
+                        // reactive hidden values. Enter in the name field saves a new profile.
+                        <form method="post" action={<SaveProfile as ServerFn>::PATH} class="save" data-testid="save-profile">
+                            <input type="hidden" name="weights" value=weights_json />
+                            <input type="hidden" name="tier" value=move || state.tier.get().map(|t| t.as_str()).unwrap_or("") />
+                            <input type="hidden" name="profile" value=move || selected.get().map(|id| id.to_string()) />
+                            <input type="hidden" name="version" value=move || current_profile().map(|p| p.version.to_string()) />
+                            <label for="new-profile-name">"New profile name"</label>
+                            <input id="new-profile-name" name="name" type="text" maxlength="80" value=start.name />
+                            <button type="submit" name="save" value="new">"Save as new profile"</button>
+                            <button type="submit" name="save" value="update">"Update profile"</button>
+                        </form>
                         <details class="record-decision">
                             <summary>"Record decision as an ADR"</summary>
                             <form method="post" action={<RecordDecision as ServerFn>::PATH} data-testid="record-decision">
@@ -328,11 +298,15 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                 {move || {
                     conflict
                         .get()
-                        .map(|(msg, theirs)| {
+                        .map(|msg| {
                             view! {
                                 <div data-testid="conflict" role="alert" class="conflict">
                                     <p>{msg}</p>
-                                    {theirs.map(|_| view! { <button type="button" on:click=take_theirs>"Load their version"</button> })}
+                                    <p>
+                                        "Your weights are still here: save them as a new profile, update again to overwrite theirs, or "
+                                        <a href=move || format!("/?profile={}", selected.get().unwrap_or_default())>"load their version"</a>
+                                        "."
+                                    </p>
                                 </div>
                             }
                         })
@@ -387,6 +361,64 @@ pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
                     <div data-testid="tornado-chart" class="svg" inner_html=move || tornado.get()></div>
                     {move || breaks.with(|b| b.is_none()).then(|| view! { <p>"No strict winner, so there is nothing to break even."</p> })}
                 </figure>
+                <figure class="chart robustness" data-testid="robustness">
+                    <figcaption>
+                        "How sure: the share of 10,000 weightings, each weight within the band of today's, in which each candidate ranks 1st, 2nd, …"
+                    </figcaption>
+                    <label for="band">"Uncertainty band: ± "<output data-testid="band">{move || band.get() / 10}</output>" percentage points per weight"</label>
+                    <input id="band" type="range" min="0" max="20" step="1" prop:value=move || (band.get() / 10).to_string()
+                        on:input=move |ev| {
+                            if let Ok(pp) = event_target_value(&ev).parse::<u32>() {
+                                band.set(pp.min(20) * 10);
+                            }
+                        } />
+                    <p data-testid="robustness-summary">
+                        {move || evaluation.with(|e| e.winner.clone()).map(|w| {
+                            let share = robustness.with(|a| a.as_ref().map_or(0, |a| per_mille(a.first_rank(&w))));
+                            format!("{} ranks first in {} of them{}", name_of(&w), percent_text(share), if share < 700 { " — contested (under 70 %)" } else { "" })
+                        })}
+                    </p>
+                    <div data-testid="acceptability-chart" class="svg" data-draws=draws inner_html=move || robustness_svg.get()></div>
+                </figure>
+                <section class="whatif" data-testid="whatif" aria-labelledby="whatif-title">
+                    <h3 id="whatif-title">"Fleet what-if"</h3>
+                    <p data-testid="whatif-total">
+                        {move || whatif.with(|(changed, total, ..)| format!("{changed} of {total} clusters would be recommended another CNI if these weights replaced their profile."))}
+                    </p>
+                    <ul class="whatif-tiers">
+                        {move || whatif.with(|(_, _, by_tier, _)| {
+                            by_tier
+                                .iter()
+                                .map(|((i, to), n)| {
+                                    let tier = Tier::ALL[*i].as_str();
+                                    let testid = format!("whatif-{tier}-{}", to.as_deref().unwrap_or("none"));
+                                    let to = to.as_deref().map_or_else(|| "no winner".to_string(), &name_of);
+                                    view! { <li data-testid=testid>{format!("{tier}: {n} → {to}")}</li> }
+                                })
+                                .collect_view()
+                        })}
+                    </ul>
+                    <details>
+                        <summary>"By site"</summary>
+                        <ul class="whatif-sites" data-testid="whatif-sites">
+                            {move || whatif.with(|(_, _, _, by_site)| {
+                                fleet.with_value(|f| {
+                                    by_site
+                                        .iter()
+                                        .map(|(s, n)| {
+                                            let site = f.sites.get(*s as usize).cloned().unwrap_or_default();
+                                            view! { <li>{format!("{site}: {n}")}</li> }
+                                        })
+                                        .collect_view()
+                                })
+                            })}
+                        </ul>
+                    </details>
+                    <form method="get" action="/fleet" data-testid="whatif-map">
+                        <input type="hidden" name="whatif" value=weights_json />
+                        <button type="submit">"Open them on the fleet map"</button>
+                    </form>
+                </section>
             </section>
         </div>
     }

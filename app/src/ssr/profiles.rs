@@ -8,9 +8,11 @@ use super::audit;
 use super::auth::Principal;
 use super::db::parse_stored;
 use super::{Ctx, check_versioned};
-use crate::model::{Profile, ProfileInput, Role, StudioData, ValidProfile, Versioned};
+use crate::model::{
+    Profile, ProfileInput, Role, StudioData, StudioProfile, StudioQuery, StudioStart, ValidProfile, Versioned,
+};
 use crate::{AppError, OnConstraint};
-use domain::{Context, Model, Tier, weights::tenths_to_percent};
+use domain::{Context, Model, Tier, Weights, weights::tenths_to_percent};
 
 #[derive(FromRow)]
 struct ProfileRow {
@@ -205,11 +207,59 @@ pub async fn get(ctx: &Ctx, id: i64) -> Result<Profile, AppError> {
     get_row(&ctx.pool, &*ctx.model().await?, id).await
 }
 
-/// What the studio needs on first render.
-pub async fn studio(ctx: &Ctx) -> Result<StudioData, AppError> {
+/// What the studio needs on first render, starting where its address says (see [`StudioQuery`]):
+/// an unknown profile id or unreadable returned weights fall back to the default profile's.
+pub async fn studio(ctx: &Ctx, q: StudioQuery) -> Result<StudioData, AppError> {
     let model = ctx.model().await?;
     let profiles = list_all(&ctx.pool, &model).await?;
-    Ok(StudioData { model: (*model).clone(), profiles, me: ctx.principal().me() })
+    let wanted = q.profile.as_deref().and_then(|p| p.trim().parse::<i64>().ok());
+    // The default is the first profile ever saved without a tier: the seed's "Industrial ADR 2026".
+    let chosen = wanted
+        .and_then(|id| profiles.iter().find(|p| p.id == id))
+        .or_else(|| profiles.iter().filter(|p| p.tier.is_none()).min_by_key(|p| p.id))
+        .or(profiles.first());
+    let weights_of = |p: &Profile| Weights::from_percent_map_unchecked(&model, &p.weights).ok();
+    let returned = q
+        .weights
+        .as_deref()
+        .and_then(|w| serde_json::from_str::<BTreeMap<String, f64>>(w).ok())
+        .and_then(|m| Weights::from_percent_map_unchecked(&model, &m).ok());
+    let (weights, tier) = match returned {
+        Some(w) => (Some(w), q.tier.as_deref().and_then(|t| t.parse().ok())),
+        None => (chosen.and_then(weights_of), chosen.and_then(|p| p.tier)),
+    };
+    let notice = chosen.and_then(|p| match q.saved.as_deref() {
+        Some("new") => Some(format!("Saved as new profile '{}'.", p.name)),
+        Some("updated") => Some(format!("Updated profile '{}' (version {}).", p.name, p.version)),
+        _ => None,
+    });
+    let start = StudioStart {
+        profile: chosen.map(|p| p.id),
+        weights: weights.unwrap_or_else(|| Weights(vec![0; model.criteria.len()])),
+        tier,
+        name: q.name.unwrap_or_default(),
+        notice,
+        conflict: q.conflict.filter(|c| !c.trim().is_empty()),
+    };
+    let profiles = profiles
+        .iter()
+        .map(|p| StudioProfile {
+            id: p.id,
+            name: p.name.clone(),
+            description: p.description.clone(),
+            tier: p.tier,
+            weights: weights_of(p).unwrap_or_else(|| Weights(vec![0; model.criteria.len()])),
+            version: p.version,
+            meta: format!(
+                "Version {} · last saved {} by {}",
+                p.version,
+                p.updated_at.replace('T', " ").replace('Z', " UTC"),
+                p.updated_by
+            ),
+        })
+        .collect();
+    let fleet = crate::model::WhatIfFleet::of(&*super::fleet::fleet(ctx).await?);
+    Ok(StudioData { model: (*model).clone(), profiles, me: ctx.principal().me(), start, fleet })
 }
 
 /// Saves weights as a new profile (architects); a taken name is a conflict.

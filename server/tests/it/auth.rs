@@ -1,6 +1,7 @@
 //! Accounts over HTTP: authorization matrix, CSRF, throttling, token scopes, session revocation.
 
 use app::model::Role;
+use leptos::server_fn::ServerFn;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -60,14 +61,106 @@ async fn every_mutating_route_refuses_the_wrong_caller_and_changes_nothing(pool:
         }
         assert_eq!(snapshot(&app.pool).await, before, "{method} {path} changed something");
     }
-    // A viewer cannot use the studio's server function either.
+    // Nor can a viewer save through the studio's form: it comes back with the reason and the
+    // weights, and nothing changed.
+    let before = snapshot(&app.pool).await;
+    let weights = seed_weights().to_string();
     let r = viewer
-        .post(format!("{}/api/update_profile", app.base))
-        .form(&[("id", "1"), ("version", "1"), ("input[name]", "x")])
+        .post(format!("{}{}", app.base, app::api::SaveProfile::PATH))
+        // What a browser's form post accepts: the server function then redirects.
+        .header("accept", "text/html")
+        .form(&[("save", "update"), ("profile", "1"), ("version", "1"), ("weights", weights.as_str()), ("tier", "")])
         .send()
         .await
         .unwrap();
-    assert!(r.status().is_client_error() || r.status().is_server_error(), "{}", r.status());
+    let back = location(&r);
+    assert!(r.status().is_redirection() && back.contains("error=") && back.contains("weights="), "{back}");
+    assert_eq!(snapshot(&app.pool).await, before, "a viewer's studio save changed something");
+}
+
+fn location(r: &reqwest::Response) -> String {
+    let raw = r.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default();
+    form_urlencoded::parse(raw.replace('?', "&").as_bytes())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The studio's save form: a new profile opens the studio on it, a stale update comes back as a
+/// conflict with the form's weights, a taken name as an error; each write is audited.
+#[sqlx::test(migrator = "switchyard::MIGRATOR")]
+async fn the_studio_save_form_saves_and_brings_refusals_back(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let architect = app.signed_in(Role::Architect).await;
+    let mut weights = seed_weights();
+    weights["bgp_underlay"] = json!(12.5);
+    weights["governance"] = json!(7.5);
+    let weights = weights.to_string();
+    let post = |fields: Vec<(&'static str, String)>| {
+        architect
+            .post(format!("{}{}", app.base, app::api::SaveProfile::PATH))
+            // What a browser's form post accepts: the server function then redirects.
+            .header("accept", "text/html")
+            .form(&fields)
+            .send()
+    };
+    let r = post(vec![
+        ("save", "new".into()),
+        ("name", "Plant security first".into()),
+        ("profile", "1".into()),
+        ("tier", "plant".into()),
+        ("weights", weights.clone()),
+    ])
+    .await
+    .unwrap();
+    let to = location(&r);
+    assert!(r.status().is_redirection() && to.contains("saved=new"), "{to}");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM profiles WHERE name = 'Plant security first'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(to.contains(&format!("profile={id}")), "{to}");
+    let saved: Value = app.get(&format!("/api/v1/profiles/{id}")).await.json().await.unwrap();
+    assert_eq!(saved["tier"], "plant");
+    assert_eq!(saved["weights"]["bgp_underlay"], 12.5);
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE entity = 'profile' AND entity_id = $1 AND action = 'create'",
+    )
+    .bind(id.to_string())
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    // Someone else updates it; our stale update comes back as a conflict, weights intact.
+    let update = |version: &str| {
+        vec![
+            ("save", "update".into()),
+            ("profile", id.to_string()),
+            ("version", version.to_string()),
+            ("tier", "plant".into()),
+            ("weights", seed_weights().to_string()),
+        ]
+    };
+    let r = post(update("1")).await.unwrap();
+    assert!(location(&r).contains("saved=updated"), "{}", location(&r));
+    let r = post(update("1")).await.unwrap();
+    let back = location(&r);
+    assert!(back.contains("conflict=") && back.contains("version 2"), "{back}");
+    assert!(back.contains(&format!("weights={}", seed_weights())), "{back}");
+    let version: i32 =
+        sqlx::query_scalar("SELECT version FROM profiles WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap();
+    assert_eq!(version, 2, "the stale update changed nothing");
+
+    // A taken name and a malformed form are errors that say what to do, never a 500.
+    let r = post(vec![("save", "new".into()), ("name", "Plant security first".into()), ("weights", weights.clone())])
+        .await
+        .unwrap();
+    assert!(location(&r).contains("already exists"), "{}", location(&r));
+    let r = post(vec![("save", "new".into()), ("name", "x".into()), ("weights", "{not json".into())]).await.unwrap();
+    assert!(location(&r).contains("error=the weights did not arrive"), "{}", location(&r));
+    let r = post(vec![("save", "new".into()), ("weights", weights.clone())]).await.unwrap();
+    assert!(location(&r).contains("give the new profile a name"), "{}", location(&r));
 }
 
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]

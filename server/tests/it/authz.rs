@@ -33,7 +33,7 @@ async fn token_client(app: &TestApp, as_role: Role, scope: &str) -> Client {
     let secret = r["token"].as_str().unwrap().to_string();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {secret}").parse().unwrap());
-    Client::builder().default_headers(headers).build().unwrap()
+    Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 async fn callers(app: &TestApp) -> Vec<Caller> {
@@ -169,8 +169,6 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
         (Method::POST, "/api/v1/evaluate".into(), Some(json!({"weights": seed_weights()})), None, Role::Viewer, false),
     ];
     let server_fns: Vec<(&str, Value, Role, bool)> = vec![
-        (app::api::CreateProfile::PATH, json!({"input": profile}), Role::Architect, true),
-        (app::api::UpdateProfile::PATH, json!({"id": 1, "body": versioned}), Role::Architect, true),
         (app::api::SaveCluster::PATH, json!({"id": cid, "body": cluster}), Role::Architect, true),
         (app::api::RecordAdr::PATH, json!({"input": bad_adr}), Role::Architect, true),
         (app::api::SaveAdr::PATH, json!({"number": 1, "body": stale_adr}), Role::Architect, true),
@@ -222,6 +220,25 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
                 Some(_) => None,
             };
             check(&mut failures, &c, path, got, want);
+        }
+        // The studio's save form answers every caller with a redirect: a stale update comes back
+        // as a conflict only for those who may save, with the reason in `error=` for the others.
+        let weights = seed_weights().to_string();
+        let r = c
+            .client
+            .post(format!("{}{}", app.base, app::api::SaveProfile::PATH))
+            // What a browser's form post accepts: the server function then redirects.
+            .header("accept", "text/html")
+            .header("origin", &app.base)
+            .form(&[("save", "update"), ("profile", "1"), ("version", "999"), ("weights", weights.as_str())])
+            .send()
+            .await
+            .unwrap();
+        let back = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default().to_string();
+        let may_save = c.role.is_some_and(|r| r >= Role::Architect) && c.may_write;
+        let want = if may_save { "conflict=" } else { "error=" };
+        if !back.contains(want) {
+            failures.push(format!("the studio's save form as {}: redirected to {back:?}, want {want}", c.label));
         }
     }
     assert!(failures.is_empty(), "authorization matrix:\n{}", failures.join("\n"));

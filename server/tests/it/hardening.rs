@@ -337,7 +337,7 @@ async fn server_function_arguments_that_do_not_decode_answer_400(pool: PgPool) {
         (app::api::LoadClusters::PATH, form, "filter[tier]=edge"),
         (app::api::SaveCluster::PATH, "application/json", "{\"id\": "),
         (app::api::SaveCluster::PATH, "application/json", "{\"id\": \"seven\", \"body\": {}}"),
-        (app::api::CreateProfile::PATH, "application/json", "[]"),
+        (app::api::SaveProfile::PATH, form, "save=new"),
     ];
     for (path, content_type, body) in cases {
         let r = post(path, content_type, body).await.unwrap();

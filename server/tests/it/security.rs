@@ -392,13 +392,12 @@ async fn reset_password_on_a_disabled_user_is_audited_as_a_re_enable(pool: PgPoo
 #[sqlx::test(migrator = "switchyard::MIGRATOR")]
 async fn server_functions_refuse_cross_site_calls(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let body = json!({"input": {"name": "From evil", "weights": crate::helpers::seed_weights()}});
+    let weights = crate::helpers::seed_weights().to_string();
     let r = app
         .client
-        .post(format!("{}{}", app.base, app::api::CreateProfile::PATH))
+        .post(format!("{}{}", app.base, app::api::SaveProfile::PATH))
         .header("origin", "https://evil.example")
-        .header("content-type", "application/json")
-        .body(body.to_string())
+        .form(&[("save", "new"), ("name", "From evil"), ("weights", weights.as_str())])
         .send()
         .await
         .unwrap();

@@ -2,11 +2,13 @@
 //! among the candidates its gates leave standing; and whether the decided CNI is an exception.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use super::ClusterRecord;
 use crate::catalog::Catalog;
 use crate::gates::knocked_out;
+use crate::robustness::{Acceptability, DEFAULT_SAMPLES, SmaaOptions, smaa};
 use crate::{
     Context, Gate, Model, NaiveDate, ScoreTable, Tier, ValidationError, Weights, evaluate, evaluate_gates, pod_mtu,
     points,
@@ -22,6 +24,16 @@ pub struct ProfileChoice<'a> {
     /// Its weights, aligned with the model's criteria.
     pub weights: &'a Weights,
 }
+
+/// Half-width of the weight band of a cluster's robustness, in tenths of a percent: each weight
+/// of its profile may move 5 percentage points either way.
+pub const ROBUSTNESS_BAND: u32 = 50;
+
+/// Seed of a cluster's robustness draws (fixed, so a cluster's figure only moves with its inputs).
+pub const ROBUSTNESS_SEED: u64 = 1;
+
+/// A recommendation whose winner ranks first in fewer of the draws than this is contested.
+pub const CONTESTED_BELOW: f64 = 0.70;
 
 /// One scored candidate on one cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,6 +81,44 @@ pub struct Recommendation {
     pub exception: bool,
     /// An exception without a written rationale.
     pub exception_needs_rationale: bool,
+    /// Share of draws (SMAA, each weight within ±5 percentage points of the profile's, 10,000
+    /// draws) in which the winner still ranks first among the candidates standing; `None` without
+    /// a winner.
+    #[serde(default)]
+    pub acceptability: Option<f64>,
+}
+
+impl Recommendation {
+    /// The winner's acceptability is under [`CONTESTED_BELOW`], or there is no winner.
+    pub fn contested(&self) -> bool {
+        self.acceptability.is_none_or(|a| a < CONTESTED_BELOW)
+    }
+
+    /// The whole analysis behind [`Recommendation::acceptability`]: every standing candidate's
+    /// rank acceptability with `weights` (its profile's) on `model`'s scores for its tier.
+    /// `None` when no candidate stands.
+    pub fn robustness(&self, model: &Model, weights: &Weights) -> Option<Acceptability> {
+        let standing = only(&model.score_table(Some(self.tier)), |c| {
+            self.results.iter().any(|o| o.candidate == c && !o.knocked_out)
+        });
+        if standing.candidates.is_empty() {
+            return None;
+        }
+        smaa(&standing, &SmaaOptions::around(weights, ROBUSTNESS_BAND, DEFAULT_SAMPLES, ROBUSTNESS_SEED)).ok()
+    }
+}
+
+/// The winner with `weights` on `table` once the `knocked_out` candidates are left out: what a
+/// cluster would be recommended if these weights replaced its profile (the fleet what-if).
+pub fn winner_without(table: &ScoreTable, knocked_out: &[String], weights: &Weights) -> Option<String> {
+    evaluate(&only(table, |c| !knocked_out.iter().any(|k| k == c)), weights).winner
+}
+
+/// The rows of `table` whose candidate `keep` keeps.
+fn only(table: &ScoreTable, keep: impl Fn(&str) -> bool) -> ScoreTable {
+    let (candidates, rows) =
+        table.candidates.iter().zip(&table.rows).filter(|(c, _)| keep(c)).map(|(c, r)| (c.clone(), r.clone())).unzip();
+    ScoreTable { candidates, rows }
 }
 
 /// Scores the cluster with `profile` and the tier's overrides, applies its gates with the
@@ -83,25 +133,44 @@ pub fn recommend(
     today: NaiveDate,
 ) -> Result<Recommendation, ValidationError> {
     let table = model.score_table(Some(cluster.facts.tier));
-    recommend_on(&table, model.criteria.len(), profile, cluster, catalog, today)
+    recommend_on(&table, model.criteria.len(), profile, cluster, catalog, today, &mut |standing, w, winner| {
+        winner_acceptability(standing, w, winner)
+    })
 }
+
+/// Share of draws around `weights` in which `winner` ranks first on `table`.
+fn winner_acceptability(table: &ScoreTable, weights: &Weights, winner: &str) -> Option<f64> {
+    let options = SmaaOptions::around(weights, ROBUSTNESS_BAND, DEFAULT_SAMPLES, ROBUSTNESS_SEED);
+    smaa(table, &options).ok().map(|a| a.first_rank(winner))
+}
+
+/// Clusters with the same tier (score overrides), the same candidates standing and the same
+/// weights have the same acceptability: it is computed once per such group.
+type GroupKey = (usize, Vec<bool>, Vec<u32>);
 
 /// Recommendations for many clusters on one model, catalog and day (the fleet map): each tier's
 /// score table is built once instead of per cluster.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Recommender<'a> {
     catalog: &'a Catalog,
     today: NaiveDate,
     criteria: usize,
     /// One table per tier, in [`Tier::ALL`] order.
     tables: Vec<ScoreTable>,
+    /// Acceptability by group of identical inputs.
+    groups: Mutex<HashMap<GroupKey, Option<f64>>>,
 }
 
 impl<'a> Recommender<'a> {
     /// Builds the score table of every tier.
     pub fn new(model: &Model, catalog: &'a Catalog, today: NaiveDate) -> Self {
         let tables = Tier::ALL.iter().map(|&t| model.score_table(Some(t))).collect();
-        Self { catalog, today, criteria: model.criteria.len(), tables }
+        Self { catalog, today, criteria: model.criteria.len(), tables, groups: Mutex::default() }
+    }
+
+    /// Groups of identical robustness inputs analysed so far (benchmarks and tests).
+    pub fn groups(&self) -> usize {
+        self.groups.lock().map(|g| g.len()).unwrap_or(0)
     }
 
     /// Same as [`recommend`] with this recommender's model, catalog and day.
@@ -111,9 +180,25 @@ impl<'a> Recommender<'a> {
         cluster: &ClusterRecord,
     ) -> Result<Recommendation, ValidationError> {
         let i = Tier::ALL.iter().position(|&t| t == cluster.facts.tier).unwrap_or_default();
-        recommend_on(&self.tables[i], self.criteria, profile, cluster, self.catalog, self.today)
+        let table = &self.tables[i];
+        recommend_on(table, self.criteria, profile, cluster, self.catalog, self.today, &mut |standing, w, winner| {
+            let standing_mask = table.candidates.iter().map(|c| standing.candidates.contains(c)).collect();
+            let key = (i, standing_mask, w.0.clone());
+            if let Some(hit) = self.groups.lock().ok().and_then(|g| g.get(&key).copied()) {
+                return hit;
+            }
+            let a = winner_acceptability(standing, w, winner);
+            if let Ok(mut g) = self.groups.lock() {
+                g.insert(key, a);
+            }
+            a
+        })
     }
 }
+
+/// The winner's acceptability among the candidates standing, as [`winner_acceptability`] or a
+/// memo of it.
+type AcceptabilityOf<'f> = dyn FnMut(&ScoreTable, &Weights, &str) -> Option<f64> + 'f;
 
 fn recommend_on(
     table: &ScoreTable,
@@ -122,6 +207,7 @@ fn recommend_on(
     cluster: &ClusterRecord,
     catalog: &Catalog,
     today: NaiveDate,
+    acceptability_of: &mut AcceptabilityOf<'_>,
 ) -> Result<Recommendation, ValidationError> {
     if profile.weights.len() != criteria {
         return Err(ValidationError::field(
@@ -137,16 +223,7 @@ fn recommend_on(
     let gates = evaluate_gates(facts, catalog, today)?;
     let all = evaluate(table, profile.weights);
 
-    let standing = ScoreTable {
-        candidates: table.candidates.iter().filter(|c| !knocked_out(&gates, c)).cloned().collect(),
-        rows: table
-            .candidates
-            .iter()
-            .zip(&table.rows)
-            .filter(|(c, _)| !knocked_out(&gates, c))
-            .map(|(_, r)| r.clone())
-            .collect(),
-    };
+    let standing = only(table, |c| !knocked_out(&gates, c));
     let ranked = evaluate(&standing, profile.weights);
 
     let codes = |cand: &str| -> Vec<String> {
@@ -177,6 +254,7 @@ fn recommend_on(
     let decided = cluster.decided_cni.clone();
     let exception = decided.is_some() && decided != ranked.winner;
     let rationale_missing = cluster.exception_rationale.as_deref().is_none_or(|r| r.trim().is_empty());
+    let acceptability = ranked.winner.as_deref().and_then(|w| acceptability_of(&standing, profile.weights, w));
     Ok(Recommendation {
         profile_id: profile.id,
         profile_name: profile.name.to_string(),
@@ -191,6 +269,7 @@ fn recommend_on(
         decided_cni: decided,
         exception,
         exception_needs_rationale: exception && rationale_missing,
+        acceptability,
     })
 }
 
@@ -362,6 +441,72 @@ mod tests {
             let p = ProfileChoice { id: 5, name: "cell", weights: &w };
             assert_eq!(many.recommend(p, &c).unwrap(), recommend(&model, p, &c, &cat, today()).unwrap());
         }
+    }
+
+    #[test]
+    fn each_recommendation_says_how_sure_its_winner_is() {
+        // A lone candidate left standing wins every draw.
+        let plant = ClusterRecord {
+            facts: ClusterFacts {
+                context: Some(Context::Greenfield),
+                kernel: Some("4.18.0-372.9.1.el8.x86_64".into()),
+                ..ClusterFacts::new(Tier::Plant)
+            },
+            ..ClusterRecord::new("plant-a", "A", Tier::Plant)
+        };
+        let r = rec(&plant);
+        assert_eq!(r.acceptability, Some(1.0));
+        assert!(!r.contested());
+        // No winner: contested, with nothing to measure.
+        let r = rec(&cell("5.4.0-186-generic"));
+        assert_eq!(r.acceptability, None);
+        assert!(r.contested());
+        // A real contest: a share strictly between 0 and 1, and the same as SMAA says directly.
+        let r = rec(&cell("5.15.0-113-generic"));
+        let a = r.acceptability.unwrap();
+        assert!(a > 0.0 && a <= 1.0, "{a}");
+        let reference = reference().unwrap();
+        let model = reference.model();
+        let w = Weights::from_percent_map(&model, &reference.profiles[5].weights).unwrap();
+        let table = model.score_table(Some(Tier::Cell));
+        let direct = crate::robustness::smaa(
+            &table,
+            &SmaaOptions::around(&w, ROBUSTNESS_BAND, DEFAULT_SAMPLES, ROBUSTNESS_SEED),
+        )
+        .unwrap();
+        assert_eq!(a, direct.first_rank("calico"));
+        assert_eq!(r.robustness(&model, &w), Some(direct), "the page's panel shows the same analysis");
+    }
+
+    #[test]
+    fn the_what_if_winner_is_the_recommendation_with_other_weights() {
+        let r = reference().unwrap();
+        let model = r.model();
+        let table = model.score_table(Some(Tier::Cell));
+        let cell_weights = Weights::from_percent_map(&model, &r.profiles[5].weights).unwrap();
+        let rec = rec(&cell("5.15.0-113-generic"));
+        assert_eq!(winner_without(&table, &[], &cell_weights), rec.winner, "the same weights, the same winner");
+        assert_eq!(winner_without(&table, &["calico".into()], &cell_weights).as_deref(), Some("cilium"));
+        assert_eq!(winner_without(&table, &["calico".into(), "cilium".into()], &cell_weights), None);
+    }
+
+    #[test]
+    fn the_recommender_analyses_each_group_of_identical_inputs_once() {
+        let r = reference().unwrap();
+        let model = r.model();
+        let cat = catalog().unwrap();
+        let w = Weights::from_percent_map(&model, &r.profiles[5].weights).unwrap();
+        let many = Recommender::new(&model, &cat, today());
+        let p = ProfileChoice { id: 5, name: "cell", weights: &w };
+        let first = many.recommend(p, &cell("5.15.0-113-generic")).unwrap();
+        for i in 0..50 {
+            let mut c = cell("5.15.0-113-generic");
+            c.name = format!("cell-{i}");
+            assert_eq!(many.recommend(p, &c).unwrap().acceptability, first.acceptability);
+        }
+        assert_eq!(many.groups(), 1, "fifty identical cells, one analysis");
+        many.recommend(p, &ClusterRecord::new("cloud", "A", Tier::Cloud)).unwrap();
+        assert_eq!(many.groups(), 2, "another tier's scores are another group");
     }
 
     #[test]

@@ -326,6 +326,9 @@ pub(super) async fn fleet(
                     overdue_adrs,
                     eol,
                     drift: version_drift,
+                    acceptability: None,
+                    contested: true,
+                    knocked_out: Vec::new(),
                 });
                 continue;
             }
@@ -356,6 +359,9 @@ pub(super) async fn fleet(
             overdue_adrs,
             eol,
             drift: version_drift,
+            acceptability: rec.acceptability,
+            contested: rec.contested(),
+            knocked_out: rec.results.iter().filter(|o| o.knocked_out).map(|o| o.candidate.clone()).collect(),
         });
     }
     cached.finish();

@@ -151,6 +151,9 @@ pub async fn cluster_page(ctx: &Ctx, id: i64) -> Result<ClusterPage, AppError> {
         &cluster.record,
     )?;
     let profile = profiles.list.into_iter().find(|p| p.id == recommendation.profile_id).ok_or(AppError::Internal)?;
+    let robustness = domain::Weights::from_percent_map_unchecked(&model, &profile.weights)
+        .ok()
+        .and_then(|w| recommendation.robustness(&model, &w));
     let lifecycle = crate::ssr::versions::cluster_lifecycle(ctx, id).await?;
     let upgrade = crate::ssr::versions::upgrade_path_of(&lifecycle, None, &catalogs.versions)
         .map_err(|e| e.fields().into_values().next().unwrap_or_else(|| e.to_string()));
@@ -162,6 +165,7 @@ pub async fn cluster_page(ctx: &Ctx, id: i64) -> Result<ClusterPage, AppError> {
         me: ctx.principal().me(),
         lifecycle,
         upgrade,
+        robustness,
     })
 }
 

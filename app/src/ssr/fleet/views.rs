@@ -8,6 +8,8 @@ use crate::model::{
     FleetQuery, FleetSite, FleetSiteSummary, FleetView, RecordChoice,
 };
 use crate::ssr::Ctx;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 /// Largest page of `GET /api/v1/fleet/clusters`.
 pub const MAX_FLEET_PAGE: usize = 5000;
@@ -32,18 +34,59 @@ fn check(q: &FleetQuery) -> Result<(), AppError> {
         e.add(
             "status",
             format!(
-                "'{s}' is not a status; use knock_out, warning, exception, contested, review_overdue, eol or drift"
+                "'{s}' is not a status; use knock_out, warning, exception, contested, close, review_overdue, eol or drift"
             ),
         );
     }
     if e.fields.is_empty() { Ok(()) } else { Err(e.into()) }
 }
 
+/// `whatif=`: which clusters would be recommended something else if these weights replaced
+/// their profile. Clusters with the same tier, knock-outs and winner are decided once.
+struct WhatIf {
+    weights: domain::Weights,
+    /// One score table per tier, in [`domain::Tier::ALL`] order.
+    tables: Vec<domain::ScoreTable>,
+    flips: RefCell<HashMap<crate::model::WhatIfKey, bool>>,
+}
+
+impl WhatIf {
+    async fn of(ctx: &Ctx, q: &FleetQuery) -> Result<Option<WhatIf>, AppError> {
+        let Some(raw) = q.whatif.as_deref().filter(|s| !s.trim().is_empty()) else { return Ok(None) };
+        let model = ctx.model().await?;
+        let map: BTreeMap<String, f64> = serde_json::from_str(raw).map_err(|_| {
+            AppError::field("whatif", "give the weights as a JSON map of criterion key to percent, summing to 100")
+        })?;
+        let weights = domain::Weights::from_percent_map(&model, &map)?;
+        let tables = domain::Tier::ALL.iter().map(|&t| model.score_table(Some(t))).collect();
+        Ok(Some(WhatIf { weights, tables, flips: RefCell::default() }))
+    }
+
+    fn flips(&self, c: &FleetCluster) -> bool {
+        if c.problem.is_some() {
+            return false;
+        }
+        let key = (c.tier, c.knocked_out.clone(), c.recommended.clone());
+        if let Some(&hit) = self.flips.borrow().get(&key) {
+            return hit;
+        }
+        let i = domain::Tier::ALL.iter().position(|&t| t == c.tier).unwrap_or_default();
+        let flips = domain::fleet::winner_without(&self.tables[i], &c.knocked_out, &self.weights) != c.recommended;
+        self.flips.borrow_mut().insert(key, flips);
+        flips
+    }
+}
+
 /// Each site passing the site filter with its clusters passing the others; sites without one
 /// left out.
-fn matching<'a>(fleet: &'a Fleet, q: &'a FleetQuery) -> impl Iterator<Item = (&'a FleetSite, Vec<&'a FleetCluster>)> {
-    fleet.sites.iter().filter(|s| q.matches_site(&s.name)).filter_map(|s| {
-        let cs: Vec<&FleetCluster> = s.clusters.iter().filter(|c| q.matches(c)).collect();
+fn matching<'a>(
+    fleet: &'a Fleet,
+    q: &'a FleetQuery,
+    whatif: &'a Option<WhatIf>,
+) -> impl Iterator<Item = (&'a FleetSite, Vec<&'a FleetCluster>)> {
+    fleet.sites.iter().filter(|s| q.matches_site(&s.name)).filter_map(move |s| {
+        let cs: Vec<&FleetCluster> =
+            s.clusters.iter().filter(|c| q.matches(c) && whatif.as_ref().is_none_or(|w| w.flips(c))).collect();
         (!cs.is_empty()).then_some((s, cs))
     })
 }
@@ -51,9 +94,10 @@ fn matching<'a>(fleet: &'a Fleet, q: &'a FleetQuery) -> impl Iterator<Item = (&'
 fn overview(
     fleet: &Fleet,
     q: &FleetQuery,
+    whatif: &Option<WhatIf>,
     page: Option<usize>,
 ) -> (FleetOverview, Vec<(FleetSite, Vec<FleetCluster>)>) {
-    let all: Vec<(&FleetSite, Vec<&FleetCluster>)> = matching(fleet, q).collect();
+    let all: Vec<(&FleetSite, Vec<&FleetCluster>)> = matching(fleet, q, whatif).collect();
     let offset = q.offset.unwrap_or(0).min(all.len());
     let take = page.or(q.limit).unwrap_or(all.len());
     let clusters = all.iter().map(|(_, cs)| cs.len()).sum();
@@ -83,7 +127,8 @@ fn overview(
 /// `GET /api/v1/fleet`: every site with matching clusters, counted (anyone signed in).
 pub async fn fleet_overview(ctx: &Ctx, q: &FleetQuery) -> Result<FleetOverview, AppError> {
     check(q)?;
-    Ok(overview(&*fleet(ctx).await?, q, None).0)
+    let whatif = WhatIf::of(ctx, q).await?;
+    Ok(overview(&*fleet(ctx).await?, q, &whatif, None).0)
 }
 
 /// `GET /api/v1/fleet/clusters`: one page of the matching clusters, by site then name.
@@ -93,11 +138,12 @@ pub async fn fleet_clusters(ctx: &Ctx, q: &FleetQuery) -> Result<FleetClusterPag
     if !(1..=MAX_FLEET_PAGE).contains(&limit) {
         return Err(AppError::field("limit", format!("give 1 to {MAX_FLEET_PAGE} clusters per page")));
     }
+    let whatif = WhatIf::of(ctx, q).await?;
     let fleet = fleet(ctx).await?;
     let offset = q.offset.unwrap_or(0);
     let mut total = 0;
     let mut clusters = Vec::new();
-    for (_, cs) in matching(&fleet, q) {
+    for (_, cs) in matching(&fleet, q, &whatif) {
         for c in cs {
             if total >= offset && clusters.len() < limit {
                 clusters.push(c.clone());
@@ -129,8 +175,9 @@ async fn record_choice(ctx: &Ctx, q: &FleetQuery) -> Result<RecordChoice, AppErr
 /// The fleet map page: a page of sites counted, and their clusters when few enough match.
 pub async fn fleet_view(ctx: &Ctx, q: &FleetQuery) -> Result<FleetView, AppError> {
     check(q)?;
+    let whatif = WhatIf::of(ctx, q).await?;
     let fleet = fleet(ctx).await?;
-    let (overview, shown) = overview(&fleet, q, Some(FLEET_SITES_PAGE));
+    let (overview, shown) = overview(&fleet, q, &whatif, Some(FLEET_SITES_PAGE));
     let on_page: usize = shown.iter().map(|(_, cs)| cs.len()).sum();
     let detail = (on_page <= FLEET_DETAIL_MAX)
         .then(|| shown.into_iter().map(|(s, clusters)| FleetSite { clusters, ..s }).collect());
