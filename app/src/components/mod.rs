@@ -1,5 +1,6 @@
 //! Reusable view pieces: the page kit (loading, errors, saves) and the studio's parts.
 
+pub mod island_data;
 mod kit;
 mod score_matrix;
 mod weight_editor;

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use crate::api::{RecordDecision, SaveProfile, load_studio};
 use crate::charts::{acceptability_svg, contribution_svg, per_mille, percent_text, tornado_svg};
+use crate::components::island_data;
 use crate::components::{ChartLegend, ScoreMatrix, WeightEditor};
 use crate::components::{FormError, Loaded};
-use crate::model::{Role, ServerProps, StudioData, StudioProfile, StudioQuery};
+use crate::model::{Role, StudioData, StudioProfile, StudioQuery};
 use domain::robustness::{DEFAULT_SAMPLES, SmaaOptions, smaa};
 use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_points};
 use leptos::server_fn::ServerFn;
@@ -38,7 +39,8 @@ pub fn Studio() -> impl IntoView {
             let model = d.model.clone();
             view! {
                 <div class="studio">
-                    <StudioView data=ServerProps(d) />
+                    {island_data::embed(STUDIO_DATA, d)}
+                    <StudioView />
                     // Static: the island only tells the page which tier's scores to show.
                     <section class="panel matrix" aria-labelledby="matrix-title">
                         <h2 id="matrix-title">"Scores and rationale"</h2>
@@ -69,12 +71,24 @@ fn tier_from_str(s: &str) -> Option<Tier> {
     s.parse().ok()
 }
 
+/// Where the page embeds the studio's data for the island.
+const STUDIO_DATA: &str = "studio-data";
+
 /// The studio once data is loaded: an island, so it and what it uses are all the WASM the page
-/// needs.
+/// needs. It has no props: it reads its data from the page (see [`island_data`]).
 #[cfg_attr(any(feature = "ssr", feature = "bundle-studio"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "bundle-studio")), component)]
-pub fn StudioView(data: ServerProps<StudioData>) -> impl IntoView {
-    let StudioData { model, profiles, me, start, fleet } = data.0;
+pub fn StudioView() -> impl IntoView {
+    let data = island_data::read::<StudioData>(STUDIO_DATA);
+    let missing = data.is_none().then(|| {
+        view! { <p class="error" role="alert">"The studio's data did not arrive intact; reload the page."</p> }
+    });
+    (missing, data.map(studio_live))
+}
+
+/// The studio's editor and results.
+fn studio_live(data: StudioData) -> impl IntoView {
+    let StudioData { model, profiles, me, start, fleet } = data;
     // The server refuses a viewer's save anyway; hiding the controls just saves them the trip.
     let can_save = me.role >= Role::Architect;
     let n = model.criteria.len();
