@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from '../fixtures';
 
 /**
@@ -43,23 +44,21 @@ function stats(values: readonly number[]): Stats {
   };
 }
 
-test('slider: input event to updated totals and chart', async ({ page, studio }, testInfo) => {
-  test.setTimeout(180_000);
-  await studio.goto();
-  await studio.expectTotals('4.20', '3.60');
-
-  const raw = await page.evaluate(
-    async ({ samples, warmup, values, timeoutMs }) => {
-      const RANGE = '#w-bgp_underlay-range';
-      const TOTAL = '[data-testid="total-cilium"]';
-      const CHART = '[data-testid="contribution-chart"] svg';
-      const TORNADO = '[data-testid="tornado-chart"] svg';
-
-      const snapshot = () => ({
-        total: document.querySelector(TOTAL)?.textContent ?? '',
-        chart: document.querySelector(CHART)?.outerHTML ?? '',
-        tornado: document.querySelector(TORNADO)?.outerHTML ?? '',
-      });
+/**
+ * Sets `input` (a range) to each of `values` in turn, SAMPLES times after WARMUP moves, and
+ * times each move from the `input` event until every element of `watch` has changed in the DOM
+ * (domMs) and until the frame after that has been produced (frameMs).
+ */
+async function measureMoves(
+  page: Page,
+  input: string,
+  watch: string[],
+  values: readonly number[],
+): Promise<{ dom: number[]; frame: number[] }> {
+  return page.evaluate(
+    async ({ input, watch, samples, warmup, values, timeoutMs }) => {
+      const RANGE = input;
+      const snapshot = () => watch.map((sel) => document.querySelector(sel)?.outerHTML ?? '');
       const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
       /** rAF, then one task: the frame that shows the change has been produced. */
       const afterFrame = () =>
@@ -81,10 +80,7 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
           const before = snapshot();
           let start = 0;
           let settled = false;
-          const changed = () => {
-            const now = snapshot();
-            return now.total !== before.total && now.chart !== before.chart && now.tornado !== before.tornado;
-          };
+          const changed = () => snapshot().every((now, i) => now !== before[i]);
           const finish = () => {
             settled = true;
             const dom = performance.now() - start;
@@ -101,13 +97,8 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
             settled = true;
             observer.disconnect();
             const now = snapshot();
-            reject(
-              new Error(
-                `no update within ${timeoutMs} ms after setting ${value}: ` +
-                  `total ${JSON.stringify(before.total)} -> ${JSON.stringify(now.total)}, ` +
-                  `chart ${now.chart === before.chart ? 'unchanged' : 'changed'}`,
-              ),
-            );
+            const stuck = watch.filter((_, i) => now[i] === before[i]);
+            reject(new Error(`no update within ${timeoutMs} ms after setting ${value}: unchanged ${stuck.join(', ')}`));
           }, timeoutMs);
 
           start = performance.now();
@@ -131,23 +122,69 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
       }
       return { dom, frame };
     },
-    { samples: SAMPLES, warmup: WARMUP, values: [...VALUES], timeoutMs: SAMPLE_TIMEOUT_MS },
+    { input, watch, samples: SAMPLES, warmup: WARMUP, values, timeoutMs: SAMPLE_TIMEOUT_MS },
   );
 
+}
+
+test('slider: input event to updated totals and chart', async ({ page, studio }, testInfo) => {
+  test.setTimeout(180_000);
+  await studio.goto();
+  await studio.expectTotals('4.20', '3.60');
+  const raw = await measureMoves(
+    page,
+    '#w-bgp_underlay-range',
+    ['[data-testid="total-cilium"]', '[data-testid="contribution-chart"] svg', '[data-testid="tornado-chart"] svg'],
+    VALUES,
+  );
+
+  await report(
+    page,
+    testInfo,
+    'slider',
+    'input event on #w-bgp_underlay-range until total-cilium text and both chart SVGs (contribution, break-even) changed (domMs), ' +
+      'and until the following frame was produced (frameMs)',
+    VALUES,
+    raw,
+  );
+});
+
+test('robustness: band input to the acceptability chart redrawn (10,000 SMAA draws in WASM)', async ({ page, studio }, testInfo) => {
+  test.setTimeout(180_000);
+  await studio.goto();
+  const values = [2, 15] as const;
+  const raw = await measureMoves(page, '#band', ['[data-testid="acceptability-chart"] svg'], values);
+  await report(
+    page,
+    testInfo,
+    'smaa',
+    'input event on #band until the acceptability chart SVG changed: 10,000 SMAA draws × 2 candidates × 9 criteria ' +
+      'computed in the browser and the chart redrawn (domMs), and until the following frame (frameMs)',
+    values,
+    raw,
+  );
+});
+
+async function report(
+  page: Page,
+  testInfo: TestInfo,
+  name: string,
+  description: string,
+  values: readonly number[],
+  raw: { dom: number[]; frame: number[] },
+): Promise<void> {
   expect(raw.dom).toHaveLength(SAMPLES);
   expect(raw.frame).toHaveLength(SAMPLES);
 
   const result = {
-    benchmark: 'slider',
-    description:
-      'input event on #w-bgp_underlay-range until total-cilium text and both chart SVGs (contribution, break-even) changed (domMs), ' +
-      'and until the following frame was produced (frameMs)',
+    benchmark: name,
+    description,
     date: new Date().toISOString(),
     baseURL: testInfo.project.use.baseURL ?? null,
     browser: `${page.context().browser()?.browserType().name() ?? 'chromium'} ${page.context().browser()?.version() ?? ''}`.trim(),
     samples: SAMPLES,
     warmup: WARMUP,
-    values: VALUES,
+    values,
     unit: 'ms',
     domMs: stats(raw.dom),
     frameMs: stats(raw.frame),
@@ -156,13 +193,13 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
 
   const line = (label: string, s: Stats) =>
     `${label.padEnd(8)} min ${s.min.toFixed(2)}  median ${s.median.toFixed(2)}  p95 ${s.p95.toFixed(2)}  max ${s.max.toFixed(2)}  (ms, n=${SAMPLES})`;
-  console.log(`slider benchmark (${result.browser})`);
+  console.log(`${name} benchmark (${result.browser})`);
   console.log(line('dom', result.domMs));
   console.log(line('frame', result.frameMs));
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, 'slider.json');
+  const file = path.join(RESULTS_DIR, `${name}.json`);
   fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`written to ${path.relative(process.cwd(), file) || file}`);
-  await testInfo.attach('slider.json', { body: JSON.stringify(result, null, 2), contentType: 'application/json' });
-});
+  await testInfo.attach(`${name}.json`, { body: JSON.stringify(result, null, 2), contentType: 'application/json' });
+}

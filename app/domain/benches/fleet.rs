@@ -35,6 +35,26 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // Robustness (SMAA, 10,000 draws) is computed once per group of identical inputs: the same
+    // tier, the same candidates standing, the same profile. This is that part of recommend_all.
+    let mut groups = std::collections::BTreeMap::new();
+    let rec = Recommender::new(&model, &cat, today);
+    for cluster in &fleet.clusters {
+        let id = pick_profile(&keys, cluster.facts.tier, cluster.facts.context, cluster.profile_id).unwrap();
+        let i = id as usize;
+        let p = ProfileChoice { id, name: &r.profiles[i].name, weights: &weights[i] };
+        let out = rec.recommend(p, cluster).unwrap();
+        let standing: Vec<String> = out.results.iter().filter(|o| !o.knocked_out).map(|o| o.candidate.clone()).collect();
+        groups.entry((cluster.facts.tier, standing, i)).or_insert(out);
+    }
+    println!("fleet/10000: {} groups of identical robustness inputs", groups.len());
+    g.bench_function("robustness_all_groups", |b| {
+        b.iter(|| {
+            for ((_, _, i), out) in &groups {
+                black_box(out.robustness(&model, &weights[*i]));
+            }
+        })
+    });
     g.bench_function("validate_doc", |b| b.iter(|| validate_doc(black_box(&fleet), &[], &[])));
     #[cfg(feature = "interchange")]
     {

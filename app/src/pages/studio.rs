@@ -113,11 +113,17 @@ fn studio_live(data: StudioData) -> impl IntoView {
     let tornado = Memo::new(move |_| {
         state.model.with_value(|m| breaks.with(|b| b.as_deref().map(|b| tornado_svg(m, b)).unwrap_or_default()))
     });
+    // The robustness and the fleet what-if follow the weights one frame later, so a slider move
+    // updates the totals and both charts first and the heavier analyses never hold that frame up.
+    let settled = RwSignal::new(state.weights.get_untracked());
+    Effect::new(move |_| {
+        let w = state.weights.get();
+        request_animation_frame(move || settled.set(w));
+    });
     // How sure: 10,000 weightings within the band around the weights (SMAA), redrawn with them.
     let band = RwSignal::new(domain::fleet::ROBUSTNESS_BAND);
     let robustness = Memo::new(move |_| {
-        let options =
-            SmaaOptions::around(&state.weights.get(), band.get(), DEFAULT_SAMPLES, domain::fleet::ROBUSTNESS_SEED);
+        let options = SmaaOptions::around(&settled.get(), band.get(), DEFAULT_SAMPLES, domain::fleet::ROBUSTNESS_SEED);
         table.with(|t| smaa(t, &options).ok())
     });
     let robustness_svg = Memo::new(move |_| {
@@ -129,7 +135,7 @@ fn studio_live(data: StudioData) -> impl IntoView {
         let mut by_tier: BTreeMap<(usize, Option<String>), u32> = BTreeMap::new();
         let mut by_site: BTreeMap<u32, u32> = BTreeMap::new();
         let (mut changed, mut total) = (0u32, 0u32);
-        state.weights.with(|w| {
+        settled.with(|w| {
             fleet.with_value(|f| {
                 for g in &f.groups {
                     let n: u32 = g.sites.iter().map(|(_, c)| c).sum();
