@@ -152,7 +152,8 @@ test('slider: input event to updated totals and chart', async ({ page, studio },
 test('robustness: band input to the acceptability chart redrawn (10,000 SMAA draws in WASM)', async ({ page, studio }, testInfo) => {
   test.setTimeout(180_000);
   await studio.goto();
-  const values = [2, 15] as const;
+  // Both bands leave the seed weights short of 100 %, so every move redraws the chart.
+  const values = [10, 20] as const;
   const raw = await measureMoves(page, '#band', ['[data-testid="acceptability-chart"] svg'], values);
   await report(
     page,
