@@ -44,7 +44,8 @@ fn bench(c: &mut Criterion) {
         let i = id as usize;
         let p = ProfileChoice { id, name: &r.profiles[i].name, weights: &weights[i] };
         let out = rec.recommend(p, cluster).unwrap();
-        let standing: Vec<String> = out.results.iter().filter(|o| !o.knocked_out).map(|o| o.candidate.clone()).collect();
+        let standing: Vec<String> =
+            out.results.iter().filter(|o| !o.knocked_out).map(|o| o.candidate.clone()).collect();
         groups.entry((cluster.facts.tier, standing, i)).or_insert(out);
     }
     println!("fleet/10000: {} groups of identical robustness inputs", groups.len());
