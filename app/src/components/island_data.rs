@@ -21,7 +21,9 @@ struct Embedded<T>(T);
 pub fn embed<T: Serialize + Clone + Send + Sync + 'static>(id: &'static str, value: T) -> impl IntoView {
     let packed = encode(&value);
     provide_context(Embedded(value));
-    view! { <script type="application/octet-stream" id=id inner_html=packed></script> }
+    // A data block, never run; it carries the page's nonce all the same, so every <script> on a
+    // page is one the Content-Security-Policy allows.
+    view! { <script type="application/octet-stream" id=id nonce=leptos::nonce::use_nonce() inner_html=packed></script> }
 }
 
 /// The data [`embed`]ded under `id`; `None` when it is missing or does not decode (the page and
