@@ -186,15 +186,19 @@ pub fn parse_percent_tenths(text: &str) -> Result<u32, String> {
     if negative && !(int.is_empty() && frac.is_empty()) {
         return Err(format!("{t} is negative; weights are between 0 and 100 %"));
     }
-    if int.len() > 3
-        || int.parse::<u32>().unwrap_or(0) * 10 + frac.bytes().next().map_or(0, |d| u32::from(d - b'0')) > FULL
-    {
-        return Err(format!("{t} is above 100; weights are between 0 and 100 %"));
+    let above = || format!("{t} is above 100; weights are between 0 and 100 %");
+    // Three integer digits at most before any arithmetic, so it cannot overflow.
+    if int.len() > 3 {
+        return Err(above());
+    }
+    let tenths = int.parse::<u32>().unwrap_or(0) * 10 + frac.bytes().next().map_or(0, |d| u32::from(d - b'0'));
+    if tenths > FULL {
+        return Err(above());
     }
     if frac.len() > 1 {
         return Err(format!("{t} has more than one decimal; weights are in steps of 0.1 %"));
     }
-    Ok(int.parse::<u32>().unwrap_or(0) * 10 + frac.bytes().next().map_or(0, |d| u32::from(d - b'0')))
+    Ok(tenths)
 }
 
 /// Converts a percent with at most one decimal into tenths, or says what is wrong.

@@ -7,18 +7,26 @@ use leptos::prelude::*;
 
 use crate::AppError;
 
+/// What a plain form's refusal says on the page it goes back to: the reason, or with several
+/// fields to fix each one by name with its reason.
+#[cfg(feature = "ssr")]
+pub(crate) fn error_words(e: &AppError) -> String {
+    match e {
+        AppError::Validation { fields, .. } if fields.len() == 1 => fields.values().cloned().collect(),
+        AppError::Validation { fields, .. } if fields.len() > 1 => {
+            fields.iter().map(|(field, why)| format!("{field}: {why}")).collect::<Vec<_>>().join(" · ")
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Redirects to `Ok(path)`, or back to `back` with the error's words.
 #[cfg(feature = "ssr")]
 pub(crate) fn finish(back: &str, outcome: Result<String, AppError>) -> Result<(), AppError> {
     match outcome {
         Ok(path) => leptos_axum::redirect(&path),
         Err(e) => {
-            let words = match &e {
-                AppError::Validation { fields, .. } if !fields.is_empty() => {
-                    fields.values().cloned().collect::<Vec<_>>().join(" · ")
-                }
-                other => other.to_string(),
-            };
+            let words = error_words(&e);
             let q: String = form_urlencoded::Serializer::new(String::new()).append_pair("error", &words).finish();
             let join = if back.contains('?') { '&' } else { '?' };
             leptos_axum::redirect(&format!("{back}{join}{q}"));

@@ -95,10 +95,7 @@ pub async fn save_profile(
             }
             match &e {
                 AppError::Conflict { .. } if save == "update" => back.append_pair("conflict", &e.to_string()),
-                AppError::Validation { fields, .. } if !fields.is_empty() => {
-                    back.append_pair("error", &fields.values().cloned().collect::<Vec<_>>().join(" · "))
-                }
-                other => back.append_pair("error", &other.to_string()),
+                other => back.append_pair("error", &super::adr_forms::error_words(other)),
             };
             leptos_axum::redirect(&format!("/?{}", back.finish()));
         }

@@ -220,6 +220,9 @@ pub struct Fleet {
     /// Every cluster as read for the map, by name, for a decision's fleet in scope (never sent).
     #[serde(skip)]
     pub clusters: std::sync::Arc<Vec<Cluster>>,
+    /// The clusters grouped for the studio's what-if, computed with the map (never sent).
+    #[serde(skip)]
+    pub whatif: std::sync::Arc<WhatIfFleet>,
 }
 
 /// How many clusters of the fleet have each version finding (the fleet map's summary).

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use domain::Tier;
 
-/// Band (percentage points per criterion) when a request names none.
-pub const DEFAULT_BAND: f64 = 5.0;
+/// Band (percentage points per criterion) when a request names none: the clusters' own.
+pub const DEFAULT_BAND: f64 = domain::fleet::ROBUSTNESS_BAND as f64 / 10.0;
 
 /// What to analyse: the weights (criterion key → percent) or a saved profile's, on a tier's
 /// scores, with how many draws, how wide a band and which seed.

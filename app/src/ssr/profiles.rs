@@ -258,7 +258,7 @@ pub async fn studio(ctx: &Ctx, q: StudioQuery) -> Result<StudioData, AppError> {
             ),
         })
         .collect();
-    let fleet = crate::model::WhatIfFleet::of(&*super::fleet::fleet(ctx).await?);
+    let fleet = (*super::fleet::fleet(ctx).await?.whatif).clone();
     Ok(StudioData { model: (*model).clone(), profiles, me: ctx.principal().me(), start, fleet })
 }
 

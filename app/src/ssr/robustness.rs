@@ -32,7 +32,7 @@ pub async fn analyse(ctx: &Ctx, req: RobustnessRequest) -> Result<RobustnessResp
     let band = req.band.unwrap_or(DEFAULT_BAND);
     let band_tenths =
         percent_to_tenths(band).map_err(|e| AppError::field("band", format!("band: {e} (percentage points)")))?;
-    let seed = req.seed.unwrap_or(1);
+    let seed = req.seed.unwrap_or(domain::fleet::ROBUSTNESS_SEED);
     let mut options = SmaaOptions::around(&weights, band_tenths, req.samples.unwrap_or(DEFAULT_SAMPLES), seed);
     options.perturb_scores = req.perturb_scores.unwrap_or(false);
     let table = model.score_table(tier);

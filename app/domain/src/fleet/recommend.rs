@@ -104,7 +104,7 @@ impl Recommendation {
         if standing.candidates.is_empty() {
             return None;
         }
-        smaa(&standing, &SmaaOptions::around(weights, ROBUSTNESS_BAND, DEFAULT_SAMPLES, ROBUSTNESS_SEED)).ok()
+        cluster_smaa(&standing, weights)
     }
 }
 
@@ -138,10 +138,15 @@ pub fn recommend(
     })
 }
 
+/// A cluster's robustness analysis: [`DEFAULT_SAMPLES`] draws within [`ROBUSTNESS_BAND`] of
+/// `weights` on the candidates standing (`table`).
+fn cluster_smaa(table: &ScoreTable, weights: &Weights) -> Option<Acceptability> {
+    smaa(table, &SmaaOptions::around(weights, ROBUSTNESS_BAND, DEFAULT_SAMPLES, ROBUSTNESS_SEED)).ok()
+}
+
 /// Share of draws around `weights` in which `winner` ranks first on `table`.
 fn winner_acceptability(table: &ScoreTable, weights: &Weights, winner: &str) -> Option<f64> {
-    let options = SmaaOptions::around(weights, ROBUSTNESS_BAND, DEFAULT_SAMPLES, ROBUSTNESS_SEED);
-    smaa(table, &options).ok().map(|a| a.first_rank(winner))
+    cluster_smaa(table, weights).map(|a| a.first_rank(winner))
 }
 
 /// Clusters with the same tier (score overrides), the same candidates standing and the same

@@ -381,12 +381,15 @@ pub(super) async fn fleet(
         })
         .collect();
     drop(versions);
-    Ok(Fleet {
+    let mut fleet = Fleet {
         sites,
         summary,
         reviews,
         versions: version_counts,
         version_rows: Arc::new(version_rows),
         clusters: Arc::new(clusters),
-    })
+        whatif: Arc::default(),
+    };
+    fleet.whatif = Arc::new(crate::model::WhatIfFleet::of(&fleet));
+    Ok(fleet)
 }
