@@ -449,3 +449,67 @@ mod server {
         })
     }
 }
+
+/// The stakeholders' spread, one row per criterion on a 0–100 % axis: a bar from the lowest to
+/// the highest weight given, a dot per stakeholder, a black tick at the aggregate and a hollow
+/// square at the profile's own weight; the right column writes the range out, so the chart reads
+/// without colour.
+pub fn spread_svg(
+    model: &Model,
+    spread: &[domain::stakeholders::Spread],
+    sets: &[&domain::Weights],
+    aggregate: &domain::Weights,
+    profile: &domain::Weights,
+) -> String {
+    const LEFT: i32 = 200;
+    const RIGHT: i32 = 150;
+    const WIDTH: i32 = 640;
+    const ROW: i32 = 26;
+    const TOP: i32 = 10;
+    let plot_w = WIDTH - LEFT - RIGHT;
+    // The axis ends at the largest weight anyone gave, rounded up to 10 %, so small weights
+    // stay apart.
+    let top =
+        spread.iter().map(|s| s.hi).chain(profile.0.iter().copied()).max().unwrap_or(0).div_ceil(100).max(1) * 100;
+    let x_of =
+        |tenths: u32| LEFT + i32::try_from(u64::from(tenths.min(top)) * plot_w as u64 / u64::from(top)).unwrap_or(0);
+    let rows = spread.len().min(model.criteria.len()) as i32;
+    let height = TOP + rows * ROW + 28;
+    let mut svg = Svg::new(WIDTH, height);
+    for step in 0..=4u32 {
+        let t = top * step / 4;
+        let x = x_of(t);
+        svg.line(x, TOP - 4, x, TOP + rows * ROW, GRID);
+        svg.text(
+            x,
+            TOP + rows * ROW + 12,
+            12,
+            Anchor::Middle,
+            INK,
+            &format!("{} %", domain::weights::format_tenths(u64::from(t))),
+        );
+    }
+    for (i, s) in spread.iter().enumerate().take(rows as usize) {
+        let y0 = TOP + i as i32 * ROW;
+        let mid = y0 + ROW / 2;
+        svg.text(LEFT - 8, mid, 12, Anchor::End, INK, &format!("{}. {}", i + 1, model.criteria[i].name));
+        svg.rect(
+            (x_of(s.lo), y0 + 7),
+            (x_of(s.hi).max(x_of(s.lo) + 2), y0 + ROW - 7),
+            palette(0),
+            Some(palette(0)),
+            30,
+        );
+        for w in sets {
+            let x = x_of(w.0.get(i).copied().unwrap_or(0));
+            svg.rect((x - 2, mid - 2), (x + 2, mid + 2), palette(0), None, 100);
+        }
+        let xa = x_of(aggregate.0.get(i).copied().unwrap_or(0));
+        svg.rect((xa - 1, y0 + 2), (xa + 1, y0 + ROW - 2), INK, None, 100);
+        let xp = x_of(profile.0.get(i).copied().unwrap_or(0));
+        svg.rect((xp - 4, mid - 4), (xp + 4, mid + 4), PAPER, Some(INK), 0);
+        let range = |t: u32| domain::weights::format_tenths(u64::from(t));
+        svg.text(LEFT + plot_w + 8, mid, 12, Anchor::Start, INK, &format!("{}–{} %", range(s.lo), range(s.hi)));
+    }
+    svg.finish()
+}

@@ -211,8 +211,17 @@ export class StudioPage {
     return (await this.profile.locator('option:checked').innerText()).trim();
   }
 
+  /**
+   * Picks a profile: the studio opens it by its address (`/?profile=<id>`), so the page's
+   * stakeholder section matches; waits for the new page to hydrate.
+   */
   async selectProfile(name: string): Promise<void> {
-    await this.profile.selectOption({ label: name });
+    const value = await this.profile.locator('option', { hasText: name }).first().getAttribute('value');
+    await Promise.all([
+      this.page.waitForURL((url) => url.searchParams.get('profile') === value),
+      this.profile.selectOption({ label: name }),
+    ]);
+    await this.waitForHydration();
     await expect(this.profile.locator('option:checked')).toHaveText(name);
   }
 

@@ -16,6 +16,7 @@ mod metrics;
 mod openapi;
 mod routes;
 mod security;
+mod stakeholder_routes;
 mod version_routes;
 
 use anyhow::Context as _;
@@ -110,6 +111,7 @@ pub fn router_with(state: AppState, limits: HttpLimits) -> Router {
         .merge(adr_routes::routes())
         .merge(gitops_routes::routes())
         .merge(openapi::routes())
+        .merge(stakeholder_routes::routes())
         .merge(version_routes::routes(limits.import))
         .merge(routes::api())
         .route(metrics::METRICS_PATH, axum::routing::get(metrics::scrape))

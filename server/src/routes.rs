@@ -272,8 +272,8 @@ async fn update_profile(
 
 /// `?version=` of a delete.
 #[derive(Deserialize)]
-struct VersionQuery {
-    version: Option<i32>,
+pub(crate) struct VersionQuery {
+    pub(crate) version: Option<i32>,
 }
 
 #[utoipa::path(

@@ -15,6 +15,7 @@ mod openapi;
 pub mod reference;
 pub mod robustness;
 pub mod scoring;
+pub mod stakeholders;
 pub mod text;
 pub mod versions;
 pub mod weights;

@@ -48,6 +48,7 @@ pub async fn record_decision(
     weights: Option<String>,
     tier: Option<String>,
     profile_id: Option<String>,
+    stakeholders_of: Option<String>,
     scope_tier: Option<String>,
     scope_context: Option<String>,
     scope_cluster: Option<String>,
@@ -82,6 +83,12 @@ pub async fn record_decision(
             None => None,
             Some(p) => {
                 Some(p.parse().map_err(|_| AppError::field("profile_id", format!("'{p}' is not a profile id")))?)
+            }
+        };
+        input.stakeholders_of = match present(stakeholders_of) {
+            None => None,
+            Some(p) => {
+                Some(p.parse().map_err(|_| AppError::field("stakeholders_of", format!("'{p}' is not a profile id")))?)
             }
         };
         let record = adrs::create(&ctx()?, input).await?;

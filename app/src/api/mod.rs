@@ -6,6 +6,7 @@ pub mod adr_forms;
 pub mod adrs;
 pub mod fleet;
 pub mod profiles;
+pub mod stakeholders;
 pub mod versions;
 
 pub use accounts::*;
@@ -13,6 +14,7 @@ pub use adr_forms::*;
 pub use adrs::*;
 pub use fleet::*;
 pub use profiles::*;
+pub use stakeholders::*;
 pub use versions::*;
 
 use crate::AppError;

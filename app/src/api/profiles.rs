@@ -5,11 +5,11 @@
 use leptos::prelude::*;
 
 use crate::AppError;
-use crate::model::{StudioData, StudioQuery};
+use crate::model::{StudioPage, StudioQuery};
 
 /// Criteria, candidates, scores and profiles for the studio, starting where its address says.
 #[server]
-pub async fn load_studio(query: StudioQuery) -> Result<StudioData, AppError> {
+pub async fn load_studio(query: StudioQuery) -> Result<StudioPage, AppError> {
     use crate::ssr::{ctx, profiles, respond};
     respond(async { profiles::studio(&ctx()?, query).await }).await
 }

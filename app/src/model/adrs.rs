@@ -146,12 +146,16 @@ pub struct AdrInput {
     /// Apply this tier's score overrides to the totals.
     #[serde(default)]
     pub tier: Option<Tier>,
+    /// Record the stakeholders' weights of this profile in the snapshot (by default those of the
+    /// profile the weights come from; none with `weights`).
+    #[serde(default)]
+    pub stakeholders_of: Option<i64>,
 }
 
 impl AdrInput {
     /// A draft with the default profile's weights and no tier.
     pub fn new(draft: AdrDraft) -> Self {
-        AdrInput { draft, profile_id: None, weights: None, tier: None }
+        AdrInput { draft, profile_id: None, weights: None, tier: None, stakeholders_of: None }
     }
 }
 

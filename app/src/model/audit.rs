@@ -60,5 +60,16 @@ pub struct AuditPage {
 
 /// Every kind of thing the audit log records, for filters and documentation. A service that
 /// audits a new kind adds it here (a test checks that each one shows up in the filter).
-pub const AUDIT_ENTITIES: [&str; 10] =
-    ["profile", "user", "token", "site", "cluster", "fleet", "reference", "adr", "catalog", "observation"];
+pub const AUDIT_ENTITIES: [&str; 11] = [
+    "profile",
+    "stakeholder",
+    "user",
+    "token",
+    "site",
+    "cluster",
+    "fleet",
+    "reference",
+    "adr",
+    "catalog",
+    "observation",
+];

@@ -10,6 +10,7 @@ pub mod fleet;
 pub mod gitops;
 pub mod profiles;
 pub mod robustness;
+pub mod stakeholders;
 pub mod versions;
 
 pub use accounts::{Me, NewToken, NewUser, Role, Scope, Token, User, UserPatch};
@@ -25,8 +26,15 @@ pub use fleet::{
     FleetSiteSummary, FleetView, ImportReport, RecordChoice, Site, VersionCounts, WhatIfFleet, WhatIfGroup, WhatIfKey,
 };
 pub use gitops::{ClusterParams, PluginInput, PluginOutput, PluginRequest, PluginResponse};
-pub use profiles::{Profile, ProfileInput, StudioData, StudioProfile, StudioQuery, StudioStart, ValidProfile};
+pub use profiles::{
+    Profile, ProfileInput, StakeholderForm, StudioData, StudioPage, StudioProfile, StudioQuery, StudioStakeholders,
+    StudioStart, ValidProfile,
+};
 pub use robustness::{RobustnessRequest, RobustnessResponse};
+pub use stakeholders::{
+    AggregateChange, CriterionSpread, Stakeholder, StakeholderBoard, StakeholderInput, StakeholderOutcome,
+    StakeholderRanges, StakeholderRole, ValidStakeholder,
+};
 pub use versions::{
     CatalogImportReport, ClusterLifecycle, ObservationInput, ObservationReport, Observed, PinInput, PinReport,
     PlanWave, ReleaseInfo, UpgradePlan, VERSION_STATUSES, VersionQuery, VersionRow, VersionSummary, VersionsPage,

@@ -29,6 +29,9 @@ pub struct Profile {
     pub updated_at: String,
     /// Who saved it last.
     pub updated_by: String,
+    /// How its stakeholders' weights are combined (`/api/v1/profiles/{id}/stakeholders`).
+    #[serde(default)]
+    pub aggregate: domain::stakeholders::Aggregate,
 }
 
 /// What a client sends to create or update a profile.
@@ -151,6 +154,60 @@ pub struct StudioStart {
     pub notice: Option<String>,
     /// Why the last update was refused because someone else saved first.
     pub conflict: Option<String>,
+    /// The selected profile's stakeholders' ranges, when two or more gave weights: the
+    /// robustness panel can sample within them.
+    pub ranges: Option<super::StakeholderRanges>,
+}
+
+/// The studio page: the island's data, and the selected profile's stakeholders, which the server
+/// alone renders (plain forms, no WASM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudioPage {
+    /// What the island reads.
+    pub data: StudioData,
+    /// The selected profile's stakeholders, when a profile is selected.
+    pub stakeholders: Option<StudioStakeholders>,
+}
+
+/// The studio's stakeholder section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudioStakeholders {
+    /// Everyone's weights and what they decide.
+    pub board: super::StakeholderBoard,
+    /// Per stakeholder (board order): whether the viewer may change or remove the entry.
+    pub editable: Vec<bool>,
+    /// The viewer may enter weights on someone's behalf (architects).
+    pub for_others: bool,
+    /// The viewer has no entry of their own for this profile yet.
+    pub may_add_own: bool,
+    /// What the entry form shows.
+    pub form: StakeholderForm,
+    /// What the last change did.
+    pub notice: Option<String>,
+    /// Why the last change was refused.
+    pub error: Option<String>,
+    /// The spread chart (SVG; empty without stakeholders).
+    pub chart: String,
+    /// The studio with the aggregate weights loaded into the editor.
+    pub aggregate_link: Option<String>,
+}
+
+/// The stakeholder entry form's fields: a new entry, one being changed (`id`, `version`), or a
+/// refused one coming back with what was typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StakeholderForm {
+    /// The entry being changed.
+    pub id: Option<i64>,
+    /// Its version.
+    pub version: Option<i32>,
+    /// Who.
+    pub name: String,
+    /// `decision-maker` or `consulted`.
+    pub role: String,
+    /// Criterion key → percent, as typed.
+    pub weights: BTreeMap<String, String>,
+    /// Their own weights.
+    pub mine: bool,
 }
 
 /// The studio's address: `?profile=` picks a profile; the save form comes back with `saved=new`
@@ -171,4 +228,12 @@ pub struct StudioQuery {
     pub saved: Option<String>,
     /// A refused update's reason.
     pub conflict: Option<String>,
+    /// What the last stakeholder change did: `added`, `updated`, `removed` or `aggregate`.
+    pub stakeholders: Option<String>,
+    /// A stakeholder entry to change (its id).
+    pub edit: Option<String>,
+    /// A refused stakeholder form, as JSON ([`StakeholderForm`]).
+    pub sh_draft: Option<String>,
+    /// Why it was refused.
+    pub sh_error: Option<String>,
 }

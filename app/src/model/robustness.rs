@@ -37,6 +37,10 @@ pub struct RobustnessRequest {
     /// Also move every score by up to one point within 0–5 (default false).
     #[serde(default)]
     pub perturb_scores: Option<bool>,
+    /// Sample each weight within the range the profile's stakeholders gave (lowest to highest)
+    /// instead of the band; needs `profile_id` and two or more stakeholders (default false).
+    #[serde(default)]
+    pub stakeholders: Option<bool>,
 }
 
 /// The analysis, keyed by candidate.

@@ -6,6 +6,7 @@ mod audit;
 mod clusters;
 mod fleet;
 mod login;
+mod stakeholders;
 pub mod studio;
 mod versions;
 

@@ -5,13 +5,14 @@
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
+use super::stakeholders::StakeholderSection;
 use crate::api::{RecordDecision, SaveProfile, load_studio};
 use crate::charts::{acceptability_svg, contribution_svg, per_mille, percent_text, tornado_svg};
 use crate::components::island_data;
 use crate::components::{ChartLegend, ScoreMatrix, WeightEditor};
 use crate::components::{FormError, Loaded};
-use crate::model::{Role, StudioData, StudioProfile, StudioQuery};
-use domain::robustness::{DEFAULT_SAMPLES, SmaaOptions, smaa};
+use crate::model::{Role, StudioData, StudioPage, StudioProfile, StudioQuery};
+use domain::robustness::{DEFAULT_SAMPLES, Sampling, SmaaOptions, smaa};
 use domain::{Evaluation, Model, Tier, Weights, break_even, evaluate, format_points};
 use leptos::server_fn::ServerFn;
 
@@ -29,23 +30,29 @@ pub fn Studio() -> impl IntoView {
                 name: q.get("name"),
                 saved: q.get("saved"),
                 conflict: q.get("conflict"),
+                stakeholders: q.get("stakeholders"),
+                edit: q.get("edit"),
+                sh_draft: q.get("sh_draft"),
+                sh_error: q.get("sh_error"),
             })
         },
         load_studio,
     );
     view! {
         <FormError />
-        <Loaded resource=data loading="Loading the decision model…" render={|d: StudioData| {
-            let model = d.model.clone();
+        <Loaded resource=data loading="Loading the decision model…" render={|page: StudioPage| {
+            let model = page.data.model.clone();
+            let stakeholders = page.stakeholders.map(|section| view! { <StakeholderSection section model=model.clone() /> });
             view! {
                 <div class="studio">
-                    {island_data::embed(STUDIO_DATA, d)}
+                    {island_data::embed(STUDIO_DATA, page.data)}
                     <StudioView />
                     // Static: the island only tells the page which tier's scores to show.
                     <section class="panel matrix" aria-labelledby="matrix-title">
                         <h2 id="matrix-title">"Scores and rationale"</h2>
                         <ScoreMatrix model />
                     </section>
+                    {stakeholders}
                 </div>
             }
         }} />
@@ -89,6 +96,7 @@ pub fn StudioView() -> impl IntoView {
 /// The studio's editor and results.
 fn studio_live(data: StudioData) -> impl IntoView {
     let StudioData { model, profiles, me, start, fleet } = data;
+    let ranges = StoredValue::new(start.ranges.clone());
     // The server refuses a viewer's save anyway; hiding the controls just saves them the trip.
     let can_save = me.role >= Role::Architect;
     let n = model.criteria.len();
@@ -122,8 +130,16 @@ fn studio_live(data: StudioData) -> impl IntoView {
     });
     // How sure: 10,000 weightings within the band around the weights (SMAA), redrawn with them.
     let band = RwSignal::new(domain::fleet::ROBUSTNESS_BAND);
+    // Or within the profile's stakeholders' ranges, when two or more gave weights.
+    let within_ranges = RwSignal::new(false);
     let robustness = Memo::new(move |_| {
-        let options = SmaaOptions::around(&settled.get(), band.get(), DEFAULT_SAMPLES, domain::fleet::ROBUSTNESS_SEED);
+        let mut options =
+            SmaaOptions::around(&settled.get(), band.get(), DEFAULT_SAMPLES, domain::fleet::ROBUSTNESS_SEED);
+        if within_ranges.get() {
+            if let Some(r) = ranges.get_value() {
+                options.sampling = Sampling::Ranges { lo: r.lo, hi: r.hi };
+            }
+        }
         table.with(|t| smaa(t, &options).ok())
     });
     let robustness_svg = Memo::new(move |_| {
@@ -178,12 +194,10 @@ fn studio_live(data: StudioData) -> impl IntoView {
         state.input_errors.set(BTreeMap::new());
         conflict.set(None);
     };
+    // A profile opens by its address, so the page's stakeholder section is always that profile's.
     let on_profile = move |ev: leptos::ev::Event| {
-        let id: Option<i64> = event_target_value(&ev).parse().ok();
-        selected.set(id);
-        if let Some(p) = current_profile() {
-            load_profile(&p);
-            status.set(Some(format!("Loaded profile '{}'.", p.name)));
+        if let Ok(id) = event_target_value(&ev).parse::<i64>() {
+            let _ = window().location().assign(&format!("/?profile={id}"));
         }
     };
     let reset = move |_| {
@@ -300,8 +314,9 @@ fn studio_live(data: StudioData) -> impl IntoView {
                                 <textarea id="adr-justification" name="justification" rows="2" maxlength="2000"></textarea>
                                 <input type="hidden" name="weights" value=weights_json />
                                 <input type="hidden" name="tier" value=move || state.tier.get().map(|t| t.as_str()).unwrap_or("") />
+                                <input type="hidden" name="stakeholders_of" value=move || selected.get().map(|id| id.to_string()) />
                                 <button type="submit">"Record as proposed ADR"</button>
-                                <p class="hint">"Freezes these weights, the scores, the per-tier outcome and the fleet; the ADR opens for review and acceptance."</p>
+                                <p class="hint">"Freezes these weights, the scores, the per-tier outcome, the fleet and the profile's stakeholders' weights; the ADR opens for review and acceptance."</p>
                             </form>
                         </details>
                     }
@@ -386,12 +401,20 @@ fn studio_live(data: StudioData) -> impl IntoView {
                         "How sure: the share of 10,000 weightings, each weight within the band of today's, in which each candidate ranks 1st, 2nd, …"
                     </figcaption>
                     <label for="band">"Uncertainty band: ± "<output data-testid="band">{move || band.get() / 10}</output>" percentage points per weight"</label>
-                    <input id="band" type="range" min="0" max="20" step="1" prop:value=move || (band.get() / 10).to_string()
+                    <input id="band" type="range" min="0" max="20" step="1" prop:value=move || (band.get() / 10).to_string() prop:disabled=move || within_ranges.get()
                         on:input=move |ev| {
                             if let Ok(pp) = event_target_value(&ev).parse::<u32>() {
                                 band.set(pp.min(20) * 10);
                             }
                         } />
+                    {ranges.get_value().map(|r| view! {
+                        <label class="check">
+                            <input type="checkbox" id="within-stakeholders" data-testid="within-stakeholders"
+                                prop:checked=move || within_ranges.get()
+                                on:change=move |ev| within_ranges.set(event_target_checked(&ev)) />
+                            {format!(" Sample within the {} stakeholders' ranges instead (each weight between the lowest and highest they gave)", r.count)}
+                        </label>
+                    })}
                     <p data-testid="robustness-summary">
                         {move || evaluation.with(|e| e.winner.clone()).map(|w| {
                             let share = robustness.with(|a| a.as_ref().map_or(0, |a| per_mille(a.first_rank(&w))));

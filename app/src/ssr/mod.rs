@@ -19,6 +19,7 @@ pub mod recommend_cache;
 pub mod robustness;
 pub mod seed;
 pub mod site_assets;
+pub mod stakeholders;
 pub mod tarball;
 pub mod throttle;
 pub mod versions;

@@ -9,7 +9,8 @@ use super::auth::Principal;
 use super::db::parse_stored;
 use super::{Ctx, check_versioned};
 use crate::model::{
-    Profile, ProfileInput, Role, StudioData, StudioProfile, StudioQuery, StudioStart, ValidProfile, Versioned,
+    Profile, ProfileInput, Role, StudioData, StudioPage, StudioProfile, StudioQuery, StudioStart, ValidProfile,
+    Versioned,
 };
 use crate::{AppError, OnConstraint};
 use domain::{Context, Model, Tier, Weights, weights::tenths_to_percent};
@@ -24,6 +25,7 @@ struct ProfileRow {
     version: i32,
     updated_at: DateTime<Utc>,
     updated_by: String,
+    aggregate: String,
 }
 
 #[derive(FromRow)]
@@ -66,10 +68,11 @@ fn to_profile(model: &Model, row: ProfileRow, weights: &[WeightRow]) -> Result<P
         version: row.version,
         updated_at: row.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         updated_by: row.updated_by,
+        aggregate: parse_stored("aggregate", &row.aggregate)?,
     })
 }
 
-const PROFILE_COLUMNS: &str = "id, name, description, tier, context, version, updated_at, updated_by";
+const PROFILE_COLUMNS: &str = "id, name, description, tier, context, version, updated_at, updated_by, aggregate";
 
 fn actor_label(actor: Option<&Principal>) -> String {
     actor.map_or_else(|| "reference data".to_string(), Principal::label)
@@ -209,7 +212,7 @@ pub async fn get(ctx: &Ctx, id: i64) -> Result<Profile, AppError> {
 
 /// What the studio needs on first render, starting where its address says (see [`StudioQuery`]):
 /// an unknown profile id or unreadable returned weights fall back to the default profile's.
-pub async fn studio(ctx: &Ctx, q: StudioQuery) -> Result<StudioData, AppError> {
+pub async fn studio(ctx: &Ctx, q: StudioQuery) -> Result<StudioPage, AppError> {
     let model = ctx.model().await?;
     let profiles = list_all(&ctx.pool, &model).await?;
     let wanted = q.profile.as_deref().and_then(|p| p.trim().parse::<i64>().ok());
@@ -233,7 +236,16 @@ pub async fn studio(ctx: &Ctx, q: StudioQuery) -> Result<StudioData, AppError> {
         Some("updated") => Some(format!("Updated profile '{}' (version {}).", p.name, p.version)),
         _ => None,
     });
+    let ranges = match chosen {
+        Some(p) => super::stakeholders::ranges_of(&ctx.pool, &model, p.id).await?,
+        None => None,
+    };
+    let stakeholders = match chosen {
+        Some(p) => Some(super::stakeholders::studio_section(ctx, &model, p, &q).await?),
+        None => None,
+    };
     let start = StudioStart {
+        ranges,
         profile: chosen.map(|p| p.id),
         weights: weights.unwrap_or_else(|| Weights(vec![0; model.criteria.len()])),
         tier,
@@ -259,7 +271,8 @@ pub async fn studio(ctx: &Ctx, q: StudioQuery) -> Result<StudioData, AppError> {
         })
         .collect();
     let fleet = (*super::fleet::fleet(ctx).await?.whatif).clone();
-    Ok(StudioData { model: (*model).clone(), profiles, me: ctx.principal().me(), start, fleet })
+    let data = StudioData { model: (*model).clone(), profiles, me: ctx.principal().me(), start, fleet };
+    Ok(StudioPage { data, stakeholders })
 }
 
 /// Saves weights as a new profile (architects); a taken name is a conflict.

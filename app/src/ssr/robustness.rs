@@ -35,6 +35,18 @@ pub async fn analyse(ctx: &Ctx, req: RobustnessRequest) -> Result<RobustnessResp
     let seed = req.seed.unwrap_or(domain::fleet::ROBUSTNESS_SEED);
     let mut options = SmaaOptions::around(&weights, band_tenths, req.samples.unwrap_or(DEFAULT_SAMPLES), seed);
     options.perturb_scores = req.perturb_scores.unwrap_or(false);
+    if req.stakeholders.unwrap_or(false) {
+        let Some(id) = req.profile_id else {
+            return Err(AppError::field("stakeholders", "sampling within stakeholders' ranges needs a profile_id"));
+        };
+        let r = super::stakeholders::ranges_of(&ctx.pool, &model, id).await?.ok_or_else(|| {
+            AppError::field(
+                "stakeholders",
+                format!("profile {id} has fewer than two stakeholders' weights; add them under /api/v1/profiles/{id}/stakeholders"),
+            )
+        })?;
+        options.sampling = domain::robustness::Sampling::Ranges { lo: r.lo, hi: r.hi };
+    }
     let table = model.score_table(tier);
     let a = smaa(&table, &options)?;
     let winner = evaluate(&table, &weights).winner;

@@ -113,6 +113,23 @@ async fn every_mutating_route_and_server_function_checks_role_and_token_scope(po
         (Method::POST, "/api/v1/profiles".into(), Some(profile.clone()), None, Role::Architect, true),
         (Method::PUT, "/api/v1/profiles/1".into(), Some(versioned.clone()), None, Role::Architect, true),
         (Method::DELETE, "/api/v1/profiles/999".into(), None, None, Role::Architect, true),
+        // On someone's behalf (no `mine`), with weights that fail after the role check.
+        (
+            Method::POST,
+            "/api/v1/profiles/1/stakeholders".into(),
+            Some(json!({"name": "Matrix", "role": "consulted", "weights": {"governance": 100}})),
+            None,
+            Role::Architect,
+            true,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/profiles/1/aggregate".into(),
+            Some(json!({"aggregate": "median", "version": 999})),
+            None,
+            Role::Architect,
+            true,
+        ),
         (Method::POST, "/api/v1/users".into(), Some(user), None, Role::Admin, true),
         (Method::PATCH, "/api/v1/users/999".into(), Some(json!({"display_name": "x"})), None, Role::Admin, true),
         (

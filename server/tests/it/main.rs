@@ -19,4 +19,5 @@ mod perf_caches;
 mod restart;
 mod robustness;
 mod security;
+mod stakeholders;
 mod versions;

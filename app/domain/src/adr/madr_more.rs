@@ -18,6 +18,7 @@ pub(super) fn more_information(adr: &Adr, reviews: &[ReviewRecord], links: &AdrL
     scoring(adr, out);
     per_tier(s, out);
     break_even(s, out);
+    stakeholders(s, out);
     fleet(s, out);
     out.push_str("### Snapshot\n\n");
     let _ = writeln!(
@@ -149,6 +150,62 @@ fn break_even(s: &Snapshot, out: &mut String) {
         .collect();
     let header = ["Criterion", "Weight", "Lowered below", "Raised above"].map(String::from);
     table(&header, &[false, true, true, true], &rows, out);
+}
+
+/// The stakeholders' own weights, one column each, and the option each set ranks first on the
+/// snapshot's scores (its tier applied).
+fn stakeholders(s: &Snapshot, out: &mut String) {
+    if s.stakeholder_weights.is_empty() {
+        return;
+    }
+    out.push_str("### Stakeholders' weights\n\n");
+    out.push_str(
+        "Each stakeholder's own weights for the profile, as recorded with this decision, and the option \
+         those weights alone rank first.\n\n",
+    );
+    let mut header = vec!["Criterion".to_string()];
+    header.extend(s.stakeholder_weights.iter().map(|w| {
+        let role = if w.role.is_empty() { String::new() } else { format!(" ({})", md_line(&w.role)) };
+        format!("{}{role}", md_line(&w.name))
+    }));
+    let align: Vec<bool> = std::iter::once(false).chain(s.stakeholder_weights.iter().map(|_| true)).collect();
+    let mut rows: Vec<Vec<String>> = s
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            let mut row = vec![md_line(&c.name)];
+            row.extend(s.stakeholder_weights.iter().map(|w| percent(w.weights.get(j).copied().unwrap_or(0))));
+            row
+        })
+        .collect();
+    let mut winners = vec!["Ranks first".to_string()];
+    winners.extend(s.stakeholder_weights.iter().map(|w| {
+        let totals: Vec<(u32, &str)> = s
+            .options
+            .iter()
+            .map(|o| {
+                let total = s
+                    .criteria
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| {
+                        let score = o.effective(&c.key, s.tier).map_or(0, |e| u32::from(e.score));
+                        score * w.weights.get(j).copied().unwrap_or(0)
+                    })
+                    .sum();
+                (total, o.name.as_str())
+            })
+            .collect();
+        let best = totals.iter().map(|(t, _)| *t).max().unwrap_or(0);
+        let leaders: Vec<&str> = totals.iter().filter(|(t, _)| *t == best).map(|(_, n)| *n).collect();
+        match leaders.as_slice() {
+            [one] => md_line(one),
+            _ => "tie".to_string(),
+        }
+    }));
+    rows.push(winners);
+    table(&header, &align, &rows, out);
 }
 
 /// A weight in tenths as an exact fraction, in percent with one decimal, rounded half up.

@@ -187,12 +187,15 @@ pub struct TierProfile {
     pub weights: Weights,
 }
 
-/// Weights one stakeholder gave, for a later multi-stakeholder analysis (none are recorded yet).
+/// Weights one stakeholder gave the profile the decision was made with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StakeholderWeights {
     /// Who.
     pub name: String,
+    /// `decision-maker` or `consulted`.
+    #[serde(default)]
+    pub role: String,
     /// Tenths of a percent in criterion order.
     pub weights: Vec<u32>,
 }
@@ -225,7 +228,7 @@ pub struct Snapshot {
     pub per_tier: Vec<TierOutcome>,
     /// The fleet in scope.
     pub fleet: FleetScopeSummary,
-    /// Stakeholders' own weights (empty for now).
+    /// The stakeholders' own weights for the profile, when they gave any.
     pub stakeholder_weights: Vec<StakeholderWeights>,
 }
 

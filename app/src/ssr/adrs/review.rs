@@ -20,9 +20,10 @@ use domain::{Model, NaiveDate};
 async fn rerun(ctx: &Ctx, model: &Model, adr: &Adr) -> Result<Snapshot, AppError> {
     // The clusters as the fleet map read them (this server's cache, current by NOTIFY).
     let clusters = crate::ssr::fleet::fleet(ctx).await?.clusters.clone();
-    let ctx = build::context(&ctx.pool, model, &adr.draft.scope, Some((ctx.recommendations(), clusters))).await?;
+    let pool = &ctx.pool;
+    let ctx = build::context(pool, model, &adr.draft.scope, Some((ctx.recommendations(), clusters))).await?;
     let basis = build::basis_again(&adr.snapshot, &ctx, model)?;
-    Ok(build::freeze(model, &basis, ctx)?)
+    build::freeze(pool, model, &basis, ctx).await
 }
 
 /// The names of the clusters a snapshot's fleet holds.

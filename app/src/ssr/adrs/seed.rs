@@ -130,7 +130,7 @@ async fn demo_adr(pool: &PgPool, model: &domain::Model, d: &Demo, accepted: Naiv
     input.profile_id = profile_id;
     input.tier = Some(d.tier);
     let basis = build::basis_of(&input, &ctx, model)?;
-    let snapshot = build::freeze(model, &basis, ctx)?;
+    let snapshot = build::freeze(pool, model, &basis, ctx).await?;
     let mut adr = Adr::propose(AdrNumber::FIRST, draft, snapshot, accepted, model)?;
     adr.accept(accepted)?;
     Ok(adr)

@@ -50,7 +50,7 @@ async fn draft_and_snapshot(
         }
     };
     match (draft, basis) {
-        (Some(draft), Some(basis)) => Ok((draft, build::freeze(model, &basis, ctx)?)),
+        (Some(draft), Some(basis)) => Ok((draft, build::freeze(pool, model, &basis, ctx).await?)),
         _ => Err(err.into()),
     }
 }
