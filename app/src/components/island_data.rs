@@ -89,6 +89,7 @@ mod tests {
                 name: "Zz ünïcode".into(),
                 notice: None,
                 conflict: Some("someone saved first".into()),
+                ranges: Some(crate::model::StakeholderRanges { count: 3, lo: vec![0; n], hi: vec![1000; n] }),
             },
             fleet: WhatIfFleet {
                 sites: vec!["Győr".into(), "Porto".into()],

@@ -135,10 +135,10 @@ fn studio_live(data: StudioData) -> impl IntoView {
     let robustness = Memo::new(move |_| {
         let mut options =
             SmaaOptions::around(&settled.get(), band.get(), DEFAULT_SAMPLES, domain::fleet::ROBUSTNESS_SEED);
-        if within_ranges.get() {
-            if let Some(r) = ranges.get_value() {
-                options.sampling = Sampling::Ranges { lo: r.lo, hi: r.hi };
-            }
+        if within_ranges.get()
+            && let Some(r) = ranges.get_value()
+        {
+            options.sampling = Sampling::Ranges { lo: r.lo, hi: r.hi };
         }
         table.with(|t| smaa(t, &options).ok())
     });

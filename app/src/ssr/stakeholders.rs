@@ -98,7 +98,7 @@ fn audit_json(model: &Model, profile: &Profile, s: &ValidStakeholder, name: &str
 }
 
 /// The principal allowed to change `row`: its own account, or an architect.
-fn may_change<'a>(ctx: &'a Ctx, owner: Option<i64>) -> Result<&'a Principal, AppError> {
+fn may_change(ctx: &Ctx, owner: Option<i64>) -> Result<&Principal, AppError> {
     let me = ctx.writer(Role::Viewer)?;
     if owner == Some(me.user_id) { Ok(me) } else { ctx.writer(Role::Architect) }
 }
@@ -476,4 +476,62 @@ pub(crate) async fn studio_section(
         chart,
         aggregate_link,
     })
+}
+
+/// The demo's stakeholders: three parties weigh the "Plant brownfield" profile, and the plant
+/// network team's weights pick another winner than the security and platform teams'. Returns how
+/// many were added; running it again adds none.
+pub async fn load_demo(pool: &PgPool) -> Result<usize, AppError> {
+    const DEMO: [(&str, &str, [u32; 9]); 3] = [
+        ("Plant network team", "consulted", [50, 0, 100, 0, 50, 200, 300, 250, 50]),
+        ("OT security", "decision-maker", [250, 150, 150, 50, 200, 50, 50, 50, 50]),
+        ("Platform team", "decision-maker", [100, 50, 200, 150, 100, 100, 100, 150, 50]),
+    ];
+    let model = super::db::load_model(pool).await?;
+    let Some(profile_id) =
+        sqlx::query_scalar::<_, i64>("SELECT id FROM profiles WHERE name = 'Plant brownfield'").fetch_optional(pool).await?
+    else {
+        return Ok(0);
+    };
+    let mut tx = pool.begin().await?;
+    let mut added = 0;
+    // The reference model's criteria, in the order of the weights above.
+    const KEYS: [&str; 9] = [
+        "identity_policy",
+        "l7_policy",
+        "observability",
+        "multi_cluster",
+        "encryption",
+        "performance_footprint",
+        "bgp_underlay",
+        "operational_simplicity",
+        "governance",
+    ];
+    for (name, role, tenths) in DEMO {
+        let percents: BTreeMap<String, f64> =
+            KEYS.iter().zip(tenths).map(|(k, t)| ((*k).to_string(), tenths_to_percent(t))).collect();
+        // A model edited since (criteria renamed or added) gets no demo stakeholders.
+        let Ok(weights) = Weights::from_percent_map(&model, &percents) else {
+            break;
+        };
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO profile_stakeholders (profile_id, name, role, weights, updated_by) VALUES ($1, $2, $3, $4, 'demo data') \
+             ON CONFLICT ON CONSTRAINT profile_stakeholders_name_key DO NOTHING RETURNING id",
+        )
+        .bind(profile_id)
+        .bind(name)
+        .bind(role)
+        .bind(stored(&model, &weights))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = id {
+            let after = serde_json::json!({
+                "profile": "Plant brownfield", "name": name, "role": role, "weights": weights.to_percent_map(&model),
+            });
+            audit::record_as(&mut tx, None, "demo data", "stakeholder", id, "create", None, Some(after)).await?;
+            added += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(added)
 }
