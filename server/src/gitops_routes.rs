@@ -65,6 +65,13 @@ async fn plugin(ctx: Ctx, ApiJson(body): ApiJson<serde_json::Value>) -> ApiResul
             "send a JSON object: {\"applicationSetName\": \"…\", \"input\": {\"parameters\": {…}}}".into(),
         ));
     }
+    // Likewise for `input`: an array would read as an empty (unfiltered) input.
+    if body.get("input").is_some_and(|i| !i.is_object() && !i.is_null()) {
+        return Err(AppError::field(
+            "input",
+            "input is an object: {\"parameters\": {\"tier\": …, \"site\": …, \"cni\": …}}",
+        ));
+    }
     let req: PluginRequest = serde_json::from_value(body)
         .map_err(|e| AppError::field("input", format!("the request has the wrong shape: {e}")))?;
     let parameters = gitops::plugin_params(&ctx, &req).await?;

@@ -83,8 +83,7 @@ async fn run() -> anyhow::Result<()> {
             if report.errors.is_empty() {
                 println!("Loaded {} sites and {} clusters.", report.sites, report.clusters);
                 if is_load {
-                    let weighed =
-                        app::ssr::stakeholders::load_demo(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let weighed = app::ssr::stakeholders::load_demo(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("Added {weighed} demo stakeholders' weights (profile 'Plant brownfield').");
                     let added = app::ssr::adrs::load_demo(&pool).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                     println!("Added {added} demo ADRs (one in every review state; existing ones are kept).");

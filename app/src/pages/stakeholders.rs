@@ -121,9 +121,11 @@ pub fn StakeholderSection(section: StudioStakeholders, model: Model) -> impl Int
             let id = format!("sh-w-{}", c.key);
             let value = form.weights.get(&c.key).cloned().unwrap_or_default();
             view! {
-                <label for=id.clone()>{c.name.clone()}</label>
-                <input id=id name=format!("weights[{}]", c.key) type="text" inputmode="decimal" size="5" value=value
-                    data-testid=format!("sh-weight-{}", c.key) />
+                <div class="weight-field">
+                    <label for=id.clone()>{c.name.clone()}</label>
+                    <input id=id name=format!("weights[{}]", c.key) type="text" inputmode="decimal" size="5" value=value
+                        data-testid=format!("sh-weight-{}", c.key) />
+                </div>
             }
         })
         .collect_view();
@@ -147,7 +149,7 @@ pub fn StakeholderSection(section: StudioStakeholders, model: Model) -> impl Int
                 view! {
                     <p data-testid="stakeholder-summary">{summary}</p>
                     <div class="table-wrap">
-                        <table data-testid="stakeholder-table">
+                        <table class="data" data-testid="stakeholder-table">
                             <caption>"Each stakeholder's winner with their own weights (on the profile's tier)"</caption>
                             <thead>
                                 <tr>
@@ -174,7 +176,7 @@ pub fn StakeholderSection(section: StudioStakeholders, model: Model) -> impl Int
                     <details>
                         <summary>"The spread as a table"</summary>
                         <div class="table-wrap">
-                            <table data-testid="spread-table">
+                            <table class="data" data-testid="spread-table">
                                 <thead>
                                     <tr>
                                         <th scope="col">"Criterion"</th>

@@ -236,13 +236,12 @@ pub async fn studio(ctx: &Ctx, q: StudioQuery) -> Result<StudioPage, AppError> {
         Some("updated") => Some(format!("Updated profile '{}' (version {}).", p.name, p.version)),
         _ => None,
     });
-    let ranges = match chosen {
-        Some(p) => super::stakeholders::ranges_of(&ctx.pool, &model, p.id).await?,
-        None => None,
-    };
-    let stakeholders = match chosen {
-        Some(p) => Some(super::stakeholders::studio_section(ctx, &model, p, &q).await?),
-        None => None,
+    let (stakeholders, ranges) = match chosen {
+        Some(p) => {
+            let (section, ranges) = super::stakeholders::studio_section(ctx, &model, p, &q).await?;
+            (Some(section), ranges)
+        }
+        None => (None, None),
     };
     let start = StudioStart {
         ranges,

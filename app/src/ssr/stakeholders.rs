@@ -7,7 +7,7 @@
 //! audited in the same transaction.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::{FromRow, PgPool, Postgres, Transaction};
+use sqlx::{FromRow, PgPool};
 use std::collections::BTreeMap;
 
 use super::audit;
@@ -21,7 +21,7 @@ use crate::model::{
 };
 use crate::{AppError, OnConstraint};
 use domain::adr::StakeholderWeights;
-use domain::stakeholders::{Aggregate, analyse, ranges};
+use domain::stakeholders::{analyse, ranges};
 use domain::weights::tenths_to_percent;
 use domain::{Model, Weights, points};
 
@@ -164,19 +164,22 @@ fn board_of(model: &Model, profile: &Profile, rows: Vec<Row>) -> Result<Stakehol
     })
 }
 
-/// The ranges the studio samples within, when at least two stakeholders gave weights.
+/// The ranges the robustness analysis samples within, when at least two stakeholders gave weights.
 pub(crate) async fn ranges_of(
     pool: &PgPool,
     model: &Model,
     profile_id: i64,
 ) -> Result<Option<StakeholderRanges>, AppError> {
-    let rows = rows(pool, profile_id).await?;
-    if rows.len() < 2 {
-        return Ok(None);
+    let sets: Vec<Weights> = rows(pool, profile_id).await?.iter().map(|r| r.weights(model)).collect();
+    Ok(ranges_within(&sets))
+}
+
+fn ranges_within(sets: &[Weights]) -> Option<StakeholderRanges> {
+    if sets.len() < 2 {
+        return None;
     }
-    let sets: Vec<Weights> = rows.iter().map(|r| r.weights(model)).collect();
     let refs: Vec<&Weights> = sets.iter().collect();
-    Ok(ranges(&refs).map(|(lo, hi)| StakeholderRanges { count: u32::try_from(rows.len()).unwrap_or(u32::MAX), lo, hi }))
+    ranges(&refs).map(|(lo, hi)| StakeholderRanges { count: u32::try_from(sets.len()).unwrap_or(u32::MAX), lo, hi })
 }
 
 /// The stakeholders' weights of `profile_id` as an ADR snapshot records them.
@@ -199,7 +202,9 @@ pub async fn create(ctx: &Ctx, profile_id: i64, input: StakeholderInput) -> Resu
     let model = ctx.model().await?;
     let valid = input.validate(&model)?;
     let profile = super::profiles::get_row(&ctx.pool, &model, profile_id).await?;
-    let name = if valid.name.is_empty() { actor.display_name.clone() } else { valid.name.clone() };
+    // Your own weights without a name go by your display name (cut to a stakeholder name's 80
+    // characters).
+    let name = if valid.name.is_empty() { actor.display_name.chars().take(80).collect() } else { valid.name.clone() };
     let mut tx = ctx.pool.begin().await?;
     if valid.mine {
         let had: Option<String> =
@@ -355,8 +360,17 @@ pub async fn set_aggregate(
     let (change, version) = check_versioned(body, Ok)?;
     let before = super::profiles::get_row(&ctx.pool, &model, profile_id).await?;
     let mut tx = ctx.pool.begin().await?;
-    let updated = set_aggregate_row(&mut tx, profile_id, version, change.aggregate, actor).await?;
-    if !updated {
+    let updated = sqlx::query_scalar::<_, i64>(
+        "UPDATE profiles SET aggregate = $3, version = version + 1, updated_at = now(), updated_by = $4 \
+         WHERE id = $1 AND version = $2 RETURNING id",
+    )
+    .bind(profile_id)
+    .bind(version)
+    .bind(change.aggregate.as_str())
+    .bind(actor.label())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if updated.is_none() {
         tx.rollback().await?;
         return Err(AppError::stale("profile", &before.name, version, before.version, Some(&before)));
     }
@@ -374,34 +388,15 @@ pub async fn set_aggregate(
     board(ctx, profile_id).await
 }
 
-async fn set_aggregate_row(
-    tx: &mut Transaction<'_, Postgres>,
-    profile_id: i64,
-    version: i32,
-    aggregate: Aggregate,
-    actor: &Principal,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query_scalar::<_, i64>(
-        "UPDATE profiles SET aggregate = $3, version = version + 1, updated_at = now(), updated_by = $4 \
-         WHERE id = $1 AND version = $2 RETURNING id",
-    )
-    .bind(profile_id)
-    .bind(version)
-    .bind(aggregate.as_str())
-    .bind(actor.label())
-    .fetch_optional(&mut **tx)
-    .await?
-    .is_some())
-}
-
 /// The studio's stakeholder section for `profile`, with the entry form as the address asks
-/// (`edit=` an entry, or a refused form coming back as `sh_draft=`).
+/// (`edit=` an entry, or a refused form coming back as `sh_draft=`), and the ranges the
+/// robustness panel may sample within.
 pub(crate) async fn studio_section(
     ctx: &Ctx,
     model: &Model,
     profile: &Profile,
     q: &StudioQuery,
-) -> Result<StudioStakeholders, AppError> {
+) -> Result<(StudioStakeholders, Option<StakeholderRanges>), AppError> {
     let me = ctx.principal();
     let rows = rows(&ctx.pool, profile.id).await?;
     let architect = me.role >= Role::Architect;
@@ -465,7 +460,8 @@ pub(crate) async fn studio_section(
         "aggregate" => Some("Aggregate changed."),
         _ => None,
     });
-    Ok(StudioStakeholders {
+    let ranges = ranges_within(&sets);
+    let section = StudioStakeholders {
         board: board_of(model, profile, rows)?,
         editable,
         for_others: architect,
@@ -475,7 +471,8 @@ pub(crate) async fn studio_section(
         error: q.sh_error.clone().filter(|e| !e.trim().is_empty()),
         chart,
         aggregate_link,
-    })
+    };
+    Ok((section, ranges))
 }
 
 /// The demo's stakeholders: three parties weigh the "Plant brownfield" profile, and the plant
@@ -488,8 +485,9 @@ pub async fn load_demo(pool: &PgPool) -> Result<usize, AppError> {
         ("Platform team", "decision-maker", [100, 50, 200, 150, 100, 100, 100, 150, 50]),
     ];
     let model = super::db::load_model(pool).await?;
-    let Some(profile_id) =
-        sqlx::query_scalar::<_, i64>("SELECT id FROM profiles WHERE name = 'Plant brownfield'").fetch_optional(pool).await?
+    let Some(profile_id) = sqlx::query_scalar::<_, i64>("SELECT id FROM profiles WHERE name = 'Plant brownfield'")
+        .fetch_optional(pool)
+        .await?
     else {
         return Ok(0);
     };

@@ -201,6 +201,9 @@ async fn the_audit_filter_finds_every_entity_kind(pool: PgPool) {
     let mut profile = p[0].clone();
     profile["description"] = json!("audited");
     assert_eq!(app.put_json(&format!("/api/v1/profiles/{}", profile["id"]), &profile).await.status(), 200);
+    let stakeholder = json!({"name": "Security", "role": "consulted", "weights": crate::helpers::seed_weights()});
+    let stakeholders = format!("/api/v1/profiles/{}/stakeholders", profile["id"]);
+    assert_eq!(app.post_json(&stakeholders, &stakeholder).await.status(), 201);
     assert_eq!(app.post_json("/api/v1/sites", &json!({"name": "plant-audit", "kind": "plant"})).await.status(), 201);
     let c = first_cluster(&app, "tier=cell").await;
     assert_eq!(app.delete(&format!("/api/v1/clusters/{}", c["id"])).await.status(), 204);

@@ -81,6 +81,9 @@ async fn the_plugin_generator_answers_argo_cds_contract(pool: PgPool) {
     let e = error_of(plugin(&app, Some(&token), &input(json!({"cni": 3}))).await, 422).await;
     assert!(e["fields"]["input.parameters.cni"].as_str().unwrap().contains("string"), "{e}");
     error_of(plugin(&app, Some(&token), &json!({"input": {"parameters": []}})).await, 422).await;
+    // An array where the input object belongs is refused, not read as "no filters" (schemathesis).
+    let e = error_of(plugin(&app, Some(&token), &json!({"input": [], "applicationSetName": ""})).await, 422).await;
+    assert!(e["fields"]["input"].is_string(), "{e}");
 
     // Argo CD expects 401 for a missing or wrong token.
     error_of(plugin(&app, None, &input(json!({}))).await, 401).await;
