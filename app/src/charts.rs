@@ -167,9 +167,10 @@ pub fn contribution_svg(model: &Model, e: &Evaluation) -> String {
 /// sensitive criteria (narrowest band) come first. Integer arithmetic throughout (weights in
 /// tenths of a percent), so the browser bundle carries no float formatting.
 pub fn tornado_svg(model: &Model, be: &[BreakEven]) -> String {
-    const LEFT: i32 = 200;
+    // Wide enough for the longest criterion name with its number.
+    const LEFT: i32 = 260;
     const RIGHT: i32 = 170;
-    const WIDTH: i32 = 640;
+    const WIDTH: i32 = 730;
     const ROW: i32 = 26;
     const TOP: i32 = 10;
     let plot_w = WIDTH - LEFT - RIGHT;
@@ -461,9 +462,10 @@ pub fn spread_svg(
     aggregate: &domain::Weights,
     profile: &domain::Weights,
 ) -> String {
-    const LEFT: i32 = 200;
-    const RIGHT: i32 = 150;
-    const WIDTH: i32 = 640;
+    // Wide enough for the longest criterion name with its number.
+    const LEFT: i32 = 260;
+    const RIGHT: i32 = 110;
+    const WIDTH: i32 = 700;
     const ROW: i32 = 26;
     const TOP: i32 = 10;
     let plot_w = WIDTH - LEFT - RIGHT;

@@ -39,21 +39,23 @@ pub async fn save_stakeholder(
     role: String,
     mine: Option<String>,
     rescale: Option<String>,
-    weights: BTreeMap<String, String>,
+    // Optional, so a form without any weight box comes back with each one named, not a bare 400.
+    weights: Option<BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
     use crate::model::{StakeholderForm, StakeholderInput, Versioned};
     use crate::ssr::{ctx, stakeholders};
     use domain::weights::{FULL, apportion, parse_percent_tenths, tenths_to_percent};
 
     let mine = mine.is_some();
+    let weights = weights.unwrap_or_default();
     let outcome = async {
         let ctx = ctx()?;
         let profile_id: i64 = number("profile", Some(&profile), "a profile id")?
             .ok_or_else(|| AppError::field("profile", "pick a profile first"))?;
         let model = ctx.model().await?;
-        let role = role.parse().map_err(|e: String| AppError::field("role", e))?;
-        // Every criterion's percent, read as typed; all problems reported together.
+        // The role and every criterion's percent, read as typed; all problems reported together.
         let mut err = domain::ValidationError::default();
+        let role = role.parse().map_err(|e: String| err.add("role", e)).ok();
         let mut tenths = Vec::with_capacity(model.criteria.len());
         for c in &model.criteria {
             match weights.get(&c.key).map(String::as_str).map(parse_percent_tenths) {
@@ -62,7 +64,7 @@ pub async fn save_stakeholder(
                 None => err.add(format!("weights.{}", c.key), "missing; give a weight (0 is fine)"),
             }
         }
-        err.into_result(())?;
+        let role = err.into_result(role)?.ok_or_else(|| AppError::field("role", "choose a role"))?;
         if rescale.is_some() && tenths.iter().any(|&t| t > 0) {
             let basis: Vec<u64> = tenths.iter().map(|&t| u64::from(t)).collect();
             tenths = apportion(u64::from(FULL), &basis).into_iter().map(|t| u32::try_from(t).unwrap_or(FULL)).collect();

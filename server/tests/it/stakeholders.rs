@@ -248,6 +248,17 @@ async fn the_studio_forms_add_change_and_remove_weights_and_bring_back_a_refusal
     let page = app.client.get(format!("{}{to}", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("data-testid=\"stakeholder-error\"") && page.contains("value=\"Maintenance\""), "no draft");
 
+    // A form without any weight box and with a made-up role names every problem at once.
+    let bare = vec![("profile".to_string(), id.to_string()), ("role".to_string(), "boss".to_string())];
+    let r = html(bare).await.unwrap();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let back: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(to.split_once('?').unwrap().1.split('#').next().unwrap().as_bytes())
+            .into_owned()
+            .collect();
+    let why = &back["sh_error"];
+    assert!(why.contains("role") && why.contains("weights.bgp_underlay"), "{why}");
+
     // Remove it through its form.
     let sid = board["stakeholders"][0]["id"].as_i64().unwrap();
     let r = app
