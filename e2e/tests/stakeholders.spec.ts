@@ -92,7 +92,7 @@ test.describe('stakeholders', () => {
   test('weights that do not add up come back with what was typed and the reason', async ({ page, studio }) => {
     await page.goto('/');
     const id = await newProfile(page, 'stakeholder-refused');
-    await page.goto(`/?profile=${id}#stakeholders`);
+    await page.goto(`/?profile=${id}`);
     await studio.waitForHydration();
     const form = page.getByTestId('stakeholder-form');
     await form.locator('#sh-name').fill('Maintenance');
@@ -114,7 +114,7 @@ test.describe('stakeholders', () => {
       const profiles = (await (await page.request.get('/api/v1/profiles')).json()) as { id: number; name: string }[];
       const profile = profiles.find((p) => p.name === 'Plant brownfield');
       expect(profile, 'the demo profile').toBeTruthy();
-      await page.goto(`/?profile=${profile!.id}#stakeholders`);
+      await page.goto(`/?profile=${profile!.id}`);
       await studio.waitForHydration();
       // The demo's stakeholders are there, without controls for the manager.
       const table = page.getByTestId('stakeholder-table');
