@@ -97,6 +97,17 @@ fn audit_json(model: &Model, profile: &Profile, s: &ValidStakeholder, name: &str
     })
 }
 
+/// The refusal of a second entry of one's own for a profile (`had`: its name, when known).
+fn already_gave(profile: &str, had: Option<&str>) -> AppError {
+    let had = had.map(|h| format!(" (as '{h}')")).unwrap_or_default();
+    AppError::Conflict {
+        message: format!(
+            "you already gave your weights for profile '{profile}'{had}; change that entry instead of adding another"
+        ),
+        current: None,
+    }
+}
+
 /// The principal allowed to change `row`: its own account, or an architect.
 fn may_change(ctx: &Ctx, owner: Option<i64>) -> Result<&Principal, AppError> {
     let me = ctx.writer(Role::Viewer)?;
@@ -109,15 +120,29 @@ pub async fn board(ctx: &Ctx, profile_id: i64) -> Result<StakeholderBoard, AppEr
     let model = ctx.model().await?;
     let profile = super::profiles::get_row(&ctx.pool, &model, profile_id).await?;
     let rows = rows(&ctx.pool, profile_id).await?;
-    board_of(&model, &profile, rows)
+    let a = Analysed::of(&model, &profile, &rows)?;
+    board_of(&model, &profile, rows, a)
 }
 
-fn board_of(model: &Model, profile: &Profile, rows: Vec<Row>) -> Result<StakeholderBoard, AppError> {
-    let table = model.score_table(profile.tier);
-    let own = Weights::from_percent_map_unchecked(model, &profile.weights)?;
-    let sets: Vec<Weights> = rows.iter().map(|r| r.weights(model)).collect();
-    let refs: Vec<&Weights> = sets.iter().collect();
-    let a = analyse(&table, &own, &refs, profile.aggregate);
+/// The profile's own weights, each stakeholder's, and the analysis of them on its tier.
+struct Analysed {
+    own: Weights,
+    sets: Vec<Weights>,
+    analysis: domain::stakeholders::Analysis,
+}
+
+impl Analysed {
+    fn of(model: &Model, profile: &Profile, rows: &[Row]) -> Result<Analysed, AppError> {
+        let own = Weights::from_percent_map_unchecked(model, &profile.weights)?;
+        let sets: Vec<Weights> = rows.iter().map(|r| r.weights(model)).collect();
+        let refs: Vec<&Weights> = sets.iter().collect();
+        let analysis = analyse(&model.score_table(profile.tier), &own, &refs, profile.aggregate);
+        Ok(Analysed { own, sets, analysis })
+    }
+}
+
+fn board_of(model: &Model, profile: &Profile, rows: Vec<Row>, a: Analysed) -> Result<StakeholderBoard, AppError> {
+    let Analysed { own, analysis: a, .. } = a;
     let stakeholders = rows
         .into_iter()
         .zip(a.outcomes)
@@ -214,19 +239,13 @@ pub async fn create(ctx: &Ctx, profile_id: i64, input: StakeholderInput) -> Resu
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(had) = had {
-            return Err(AppError::Conflict {
-                message: format!(
-                    "you already gave your weights for profile '{}' (as '{had}'); change that entry instead of adding another",
-                    profile.name
-                ),
-                current: None,
-            });
+            return Err(already_gave(&profile.name, Some(&had)));
         }
     }
-    let id: i64 = sqlx::query_scalar(
+    let created = sqlx::query_as::<_, Row>(&format!(
         "INSERT INTO profile_stakeholders (profile_id, name, role, user_id, weights, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+    ))
     .bind(profile_id)
     .bind(&name)
     .bind(valid.role.as_str())
@@ -244,13 +263,8 @@ pub async fn create(ctx: &Ctx, profile_id: i64, input: StakeholderInput) -> Resu
             Some("profile_stakeholders_name_key") => {
                 AppError::taken(&format!("stakeholder of profile '{}'", profile.name), &name)
             }
-            Some("profile_stakeholders_user_key") => AppError::Conflict {
-                message: format!(
-                    "you already gave your weights for profile '{}'; change that entry instead of adding another",
-                    profile.name
-                ),
-                current: None,
-            },
+            // Two of one's own entries posted at once: the database decides.
+            Some("profile_stakeholders_user_key") => already_gave(&profile.name, None),
             _ => e.into(),
         }
     })?;
@@ -258,14 +272,14 @@ pub async fn create(ctx: &Ctx, profile_id: i64, input: StakeholderInput) -> Resu
         &mut tx,
         Some(actor),
         "stakeholder",
-        id,
+        created.id,
         "create",
         None,
         Some(audit_json(&model, &profile, &valid, &name)),
     )
     .await?;
     tx.commit().await?;
-    row(&ctx.pool, profile_id, id).await?.into_stakeholder(&model)
+    created.into_stakeholder(&model)
 }
 
 /// Changes a stakeholder's weights, name or role when `version` is still current: your own, or
@@ -284,10 +298,11 @@ pub async fn update(
     let profile = super::profiles::get_row(&ctx.pool, &model, profile_id).await?;
     let name = if valid.name.is_empty() { before.name.clone() } else { valid.name.clone() };
     let mut tx = ctx.pool.begin().await?;
-    let updated: Option<i64> = sqlx::query_scalar(
+    let updated = sqlx::query_as::<_, Row>(&format!(
         "UPDATE profile_stakeholders SET name = $4, role = $5, weights = $6, updated_by = $7, \
-         version = version + 1, updated_at = now() WHERE profile_id = $1 AND id = $2 AND version = $3 RETURNING id",
-    )
+         version = version + 1, updated_at = now() WHERE profile_id = $1 AND id = $2 AND version = $3 \
+         RETURNING {COLUMNS}"
+    ))
     .bind(profile_id)
     .bind(id)
     .bind(version)
@@ -300,11 +315,11 @@ pub async fn update(
     .on_constraint("profile_stakeholders_name_key", || {
         AppError::taken(&format!("stakeholder of profile '{}'", profile.name), &name)
     })?;
-    if updated.is_none() {
+    let Some(updated) = updated else {
         tx.rollback().await?;
         let current = row(&ctx.pool, profile_id, id).await?.into_stakeholder(&model)?;
         return Err(AppError::stale("stakeholder", &current.name, version, current.version, Some(&current)));
-    }
+    };
     let before = before.into_stakeholder(&model)?;
     audit::record(
         &mut tx,
@@ -317,7 +332,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    row(&ctx.pool, profile_id, id).await?.into_stakeholder(&model)
+    updated.into_stakeholder(&model)
 }
 
 /// Removes a stakeholder's weights when `version` is still current: your own, or anyone's for
@@ -402,8 +417,8 @@ pub(crate) async fn studio_section(
     let architect = me.role >= Role::Architect;
     let editable: Vec<bool> = rows.iter().map(|r| architect || r.user_id == Some(me.user_id)).collect();
     let may_add_own = !rows.iter().any(|r| r.user_id == Some(me.user_id));
-    let sets: Vec<Weights> = rows.iter().map(|r| r.weights(model)).collect();
-    let own = Weights::from_percent_map_unchecked(model, &profile.weights)?;
+    let analysed = Analysed::of(model, profile, &rows)?;
+    let (own, sets, analysis) = (&analysed.own, &analysed.sets, &analysed.analysis);
     let text = |w: &Weights| {
         model
             .criteria
@@ -417,7 +432,7 @@ pub(crate) async fn studio_section(
     {
         draft
     } else if let Some((r, w)) = editing
-        .and_then(|id| rows.iter().zip(&sets).zip(&editable).find(|((r, _), e)| r.id == id && **e).map(|(rw, _)| rw))
+        .and_then(|id| rows.iter().zip(sets).zip(&editable).find(|((r, _), e)| r.id == id && **e).map(|(rw, _)| rw))
     {
         StakeholderForm {
             id: Some(r.id),
@@ -430,18 +445,17 @@ pub(crate) async fn studio_section(
     } else {
         StakeholderForm {
             role: StakeholderRole::Consulted.as_str().to_string(),
-            weights: text(&own),
+            weights: text(own),
             // A viewer can only give their own; an architect more often enters others'.
             mine: !architect,
             ..StakeholderForm::default()
         }
     };
-    let refs: Vec<&Weights> = sets.iter().collect();
-    let analysis = analyse(&model.score_table(profile.tier), &own, &refs, profile.aggregate);
     let chart = if rows.is_empty() {
         String::new()
     } else {
-        crate::charts::spread_svg(model, &analysis.spread, &refs, &analysis.aggregate, &own)
+        let refs: Vec<&Weights> = sets.iter().collect();
+        crate::charts::spread_svg(model, &analysis.spread, &refs, &analysis.aggregate, own)
     };
     let aggregate_link = (!rows.is_empty()).then(|| {
         let mut to = form_urlencoded::Serializer::new(String::new());
@@ -460,9 +474,9 @@ pub(crate) async fn studio_section(
         "aggregate" => Some("Aggregate changed."),
         _ => None,
     });
-    let ranges = ranges_within(&sets);
+    let ranges = ranges_within(sets);
     let section = StudioStakeholders {
-        board: board_of(model, profile, rows)?,
+        board: board_of(model, profile, rows, analysed)?,
         editable,
         for_others: architect,
         may_add_own,
